@@ -1,0 +1,80 @@
+"""The one place that answers "who may do what, where" (roles of DOMAIN.md).
+
+Every view calls these helpers, so role and scope checks read the same everywhere.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from .choices import Role
+
+_GROUP_TO_ROLE = {role.label: role for role in Role}
+
+# Roles that may change anything at all; leaders and auditors only read.
+WRITE_ROLES = frozenset({Role.STAFF, Role.SURVEYOR, Role.LIAISON})
+# Roles that see residents' names and phone numbers (surveyors only within their own town).
+PERSONAL_DATA_ROLES = frozenset({Role.STAFF, Role.SURVEYOR})
+
+
+def role_of(user) -> Role | None:
+    """The user's role; a superuser counts as housing-bureau staff. Cached on the user object."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated or not user.is_active:
+        return None
+    if hasattr(user, "_jingyuan_role"):
+        return user._jingyuan_role
+    role = None
+    if user.is_superuser:
+        role = Role.STAFF
+    else:
+        for name in user.groups.values_list("name", flat=True):
+            if name in _GROUP_TO_ROLE:
+                role = _GROUP_TO_ROLE[name]
+                break
+    user._jingyuan_role = role
+    return role
+
+
+def require_role(user, *roles: Role) -> Role:
+    """Return the user's role if it is one of `roles`, else raise PermissionDenied (403)."""
+    role = role_of(user)
+    if role is None or role not in roles:
+        raise PermissionDenied("您的角色无权访问此页面。")
+    return role
+
+
+def user_town_id(user) -> int | None:
+    profile = getattr(user, "profile", None)
+    return profile.town_id if profile else None
+
+
+def user_agency_id(user) -> int | None:
+    profile = getattr(user, "profile", None)
+    return profile.agency_id if profile else None
+
+
+def compounds_for(user, queryset):
+    """Restrict a Compound queryset to what the user may see: surveyors only their own town."""
+    role = role_of(user)
+    if role is None or role == Role.LIAISON:
+        return queryset.none()
+    if role == Role.SURVEYOR:
+        town_id = user_town_id(user)
+        return queryset.filter(town_id=town_id) if town_id else queryset.none()
+    return queryset
+
+
+def may_see_personal_data(user, *, town_id: int) -> bool:
+    """Residents' names and phones: staff everywhere, surveyors in their own town, nobody else."""
+    role = role_of(user)
+    if role == Role.STAFF:
+        return True
+    return role == Role.SURVEYOR and user_town_id(user) == town_id
+
+
+def mask_name(name: str) -> str:
+    return (name[0] + "*" * (len(name) - 1)) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    digits = phone.strip()
+    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"

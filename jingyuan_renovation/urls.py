@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .health import healthz
+
+admin.site.site_header = "靖远县老旧小区改造管理系统"
+admin.site.site_title = "老旧小区改造管理"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("projects.urls")),
+]
