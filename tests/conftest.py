@@ -89,3 +89,17 @@ def users(staff_user, surveyor_user, leader_user, liaison_user, auditor_user, ou
 def client_for(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Tasks run in-process unless a test asks for the real worker (marked live_worker)."""
+    from jingyuan_renovation.celery import app
+
+    if request.node.get_closest_marker("live_worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

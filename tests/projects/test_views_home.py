@@ -1,0 +1,51 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_is_sent_to_login(client, programme):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ["staff", "surveyor", "leader", "liaison", "auditor"])
+def test_every_role_reads_the_programme(client, users, role):
+    client.force_login(users[role])
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "靖政发〔2023〕75号" in body
+    assert "27018.02 万元" in body
+    assert "75.07 万㎡" in body
+    assert "2024-05-31" in body
+    assert "（文件未列姓名）" in body
+
+
+def test_user_without_a_role_is_refused(client, users):
+    client.force_login(users["outsider"])
+    assert client.get(reverse("home")).status_code == 403
+
+
+def test_home_page_query_count_does_not_grow_with_duties(client, users, django_assert_max_num_queries):
+    client.force_login(users["leader"])
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_login_page_is_chinese_and_rejects_bad_password(client, users):
+    response = client.post(reverse("login"), {"username": "alice-staff", "password": "wrong"})
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode()
+
+
+def test_static_css_is_served_by_the_app(client):
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+
+
+def test_healthz_reports_the_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] == "ok"
