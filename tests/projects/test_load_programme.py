@@ -52,7 +52,8 @@ def test_leading_group_has_33_seats_with_the_unnamed_natural_resources_head():
 def test_every_department_in_the_annex_has_its_duties():
     call_command("load_programme", stdout=StringIO())
     assert Duty.objects.filter(agency__code="finance").first().text.startswith("负责统筹安排老旧小区改造补助资金")
-    assert Duty.objects.filter(agency__code="audit").first().text == "负责老旧小区改造项目的招标控制价审核、竣工决算审计工作。"
+    audit = Duty.objects.filter(agency__code="audit").first()
+    assert audit.text == "负责老旧小区改造项目的招标控制价审核、竣工决算审计工作。"
     assert Duty.objects.filter(agency__code="development_reform").count() == 3
     # The pipeline companies share one duty; each holds it as its own trackable record.
     utilities = Agency.objects.filter(kind="utility")
