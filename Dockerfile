@@ -6,7 +6,7 @@ WORKDIR /srv/app
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /srv jingyuan && mkdir -p /srv/var && chown jingyuan /srv/var
 COPY pyproject.toml README.md ./
-RUN pip install .
+RUN pip install ".[s3]"
 COPY . .
 RUN JINGYUAN_SECRET_KEY=build-only python manage.py collectstatic --noinput --verbosity 0
 USER jingyuan

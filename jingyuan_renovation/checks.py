@@ -1,7 +1,7 @@
 """System checks for misconfiguration, with stable ids (jingyuan.E0xx / W0xx)."""
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error, Tags, register
 
 
 @register(Tags.security, deploy=True)
@@ -17,14 +17,17 @@ def check_secret_key(app_configs, **kwargs):
     return []
 
 
-@register(Tags.security)
-def check_demo_password(app_configs, **kwargs):
-    if not settings.DEBUG and settings.DEMO_PASSWORD == "jingyuan2023":
-        return [
-            Warning(
-                "JINGYUAN_DEMO_PASSWORD is the documented default while DEBUG is off.",
-                hint="Demo accounts are for trials only; set another password or do not run seed_demo.",
-                id="jingyuan.W001",
-            )
-        ]
+@register(Tags.compatibility)
+def check_s3_backend_installed(app_configs, **kwargs):
+    if settings.S3_BUCKET:
+        try:
+            import storages  # noqa: F401
+        except ImportError:
+            return [
+                Error(
+                    "JINGYUAN_S3_BUCKET is set but django-storages is not installed.",
+                    hint="pip install '.[s3]', or unset JINGYUAN_S3_BUCKET to keep files under JINGYUAN_MEDIA_ROOT.",
+                    id="jingyuan.E002",
+                )
+            ]
     return []

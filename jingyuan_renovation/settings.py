@@ -141,6 +141,23 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploads and reports go to an S3-compatible store (MinIO, OSS, COS...) when a bucket is named;
+# otherwise to MEDIA_ROOT. django-storages is the optional extra `s3`.
+S3_BUCKET = env_str("JINGYUAN_S3_BUCKET")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("JINGYUAN_S3_ENDPOINT_URL"),
+            "access_key": env_str("JINGYUAN_S3_ACCESS_KEY"),
+            "secret_key": env_str("JINGYUAN_S3_SECRET_KEY"),
+            "region_name": env_str("JINGYUAN_S3_REGION"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 # Serve straight from the app's static folders too, so a fresh checkout works before collectstatic.
 WHITENOISE_USE_FINDERS = True
 
@@ -149,6 +166,11 @@ SECURE_SSL_REDIRECT = env_bool("JINGYUAN_SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = env_bool("JINGYUAN_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("JINGYUAN_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("JINGYUAN_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("JINGYUAN_HSTS_PRELOAD", True)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("JINGYUAN_BEHIND_PROXY", False) else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -157,10 +179,18 @@ X_FRAME_OPTIONS = "DENY"
 # The demo accounts' password (seed_demo); the README states the default.
 DEMO_PASSWORD = env_str("JINGYUAN_DEMO_PASSWORD", "jingyuan2023")
 
+HEALTH_CELERY_TIMEOUT = float(env_int("JINGYUAN_HEALTH_CELERY_TIMEOUT_MS", 1500, minimum=100)) / 1000
+
+LOG_FORMAT = env_str("JINGYUAN_LOG_FORMAT", "json" if not DEBUG else "plain")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"JINGYUAN_LOG_FORMAT={LOG_FORMAT!r} must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "jingyuan_renovation.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("JINGYUAN_LOG_LEVEL", "INFO")},
 }

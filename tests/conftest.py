@@ -1,5 +1,10 @@
 """One user per role (staff, surveyor, leader, liaison, auditor) plus an outsider, as every view test needs."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from agencies.choices import Role
@@ -103,3 +108,41 @@ def _celery_in_process(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url_of_test_db() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def live_worker(transactional_db, tmp_path):
+    """A real Celery worker process on Redis, reading the same (PostgreSQL) test database."""
+    from django.conf import settings
+    from django.db import connection
+
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: no broker to run a real worker against")
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker process cannot see an in-memory SQLite test database")
+    env = dict(os.environ, DATABASE_URL=_database_url_of_test_db(), REDIS_URL=settings.REDIS_URL)
+    log = (tmp_path / "worker.log").open("w")  # a file, not a pipe: a full pipe would stall the worker
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "jingyuan_renovation", "worker", "--pool=solo",
+         "--loglevel=INFO", "-n", f"pytest-{os.getpid()}@%h", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+    log.close()
+
+
