@@ -1,7 +1,41 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Building, Community, Compound, Household, Town
+from .models import (
+    Building,
+    Community,
+    Compound,
+    CompoundAssessment,
+    EligibilityRelaxation,
+    Household,
+    SiteVerification,
+    Town,
+)
+from .services import compound_assess
+
+
+class ReassessOnSaveMixin:
+    """Facts edited in the admin are facts changed: the compound is re-assessed (三、认定标准)."""
+
+    def compound_of(self, obj):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        compound_assess(compound=self.compound_of(obj), user=request.user)
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Rows written only through services (with their checks and history); the admin only shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Town)
@@ -19,28 +53,62 @@ class CommunityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Compound)
-class CompoundAdmin(SimpleHistoryAdmin):
+class CompoundAdmin(ReassessOnSaveMixin, SimpleHistoryAdmin):
     list_display = ("name", "town", "community", "build_year", "building_count", "household_count",
                     "floor_area_m2", "named_in_plan", "is_demo")
     list_filter = ("town", "community", "is_demo", "named_in_plan", "in_shantytown_plan", "already_renovated")
     search_fields = ("name", "address", "owner_work_unit")
     list_select_related = ("town", "community")
+    readonly_fields = ("review_status",)
+
+    def compound_of(self, obj):
+        return obj
 
 
 @admin.register(Building)
-class BuildingAdmin(SimpleHistoryAdmin):
+class BuildingAdmin(ReassessOnSaveMixin, SimpleHistoryAdmin):
     list_display = ("number", "compound", "build_year", "floors", "units", "household_count", "has_lift")
     list_filter = ("compound__town", "compound__is_demo", "has_lift", "structure_type")
     search_fields = ("number", "compound__name")
     list_select_related = ("compound",)
     raw_id_fields = ("compound",)
 
+    def compound_of(self, obj):
+        return obj.compound
+
 
 @admin.register(Household)
-class HouseholdAdmin(SimpleHistoryAdmin):
+class HouseholdAdmin(ReassessOnSaveMixin, SimpleHistoryAdmin):
     list_display = ("building", "unit", "room", "head_name", "phone", "floor_area_m2",
                     "renovation_consent", "lift_consent")
     list_filter = ("renovation_consent", "lift_consent", "building__compound__town")
     search_fields = ("head_name", "building__compound__name", "building__number", "room")
     list_select_related = ("building__compound",)
     raw_id_fields = ("building",)
+
+    def compound_of(self, obj):
+        return obj.building.compound
+
+
+@admin.register(CompoundAssessment)
+class CompoundAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ("compound", "verdict", "central_subsidy_allowed", "priority", "consent_meets_threshold",
+                    "updated_at")
+    list_filter = ("verdict", "central_subsidy_allowed", "consent_meets_threshold", "compound__town")
+    search_fields = ("compound__name",)
+    list_select_related = ("compound",)
+
+
+@admin.register(EligibilityRelaxation)
+class EligibilityRelaxationAdmin(ReadOnlyAdmin):
+    list_display = ("compound", "building", "approver", "approved_on", "recorded_by")
+    search_fields = ("compound__name", "reason", "approver")
+    list_select_related = ("compound", "building", "recorded_by")
+
+
+@admin.register(SiteVerification)
+class SiteVerificationAdmin(ReadOnlyAdmin):
+    list_display = ("compound", "verified_on", "verified_by", "decision")
+    list_filter = ("decision",)
+    search_fields = ("compound__name", "town_participant", "community_participant", "design_institute", "notes")
+    list_select_related = ("compound", "verified_by")

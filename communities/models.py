@@ -1,11 +1,16 @@
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .choices import Consent, StructureType
+from .choices import Consent, ReviewStatus, StructureType, Verdict, VerificationDecision
 
 _AREA = {"max_digits": 12, "decimal_places": 2, "null": True, "blank": True,
          "validators": [MinValueValidator(Decimal("0"))]}
@@ -108,6 +113,9 @@ class Compound(models.Model):
     already_renovated = models.BooleanField("已完成改造", **_FACT)
     fit_for_demolition = models.BooleanField("宜整体拆除重建", **_FACT)
 
+    # Changed only by services.compound_review_status_set, so every step is in the history with its user.
+    review_status = models.CharField("审核状态", max_length=12, choices=ReviewStatus.choices,
+                                     default=ReviewStatus.SURVEYED, editable=False)
     planned_content = models.TextField("拟改造内容", blank=True)
     notes = models.TextField("备注", blank=True)
     named_in_plan = models.BooleanField("工作方案点名", default=False,
@@ -127,6 +135,13 @@ class Compound(models.Model):
             _year_range("build_year"),
             _nonneg("land_area_m2", "占地面积"),
             _nonneg("floor_area_m2", "建筑面积"),
+            models.CheckConstraint(condition=Q(review_status__in=ReviewStatus.values),
+                                   name="%(app_label)s_%(class)s_review_status_valid",
+                                   violation_error_message="审核状态只能是已摸底调查、已现场审核认定或已报县政府。"),
+        ]
+        indexes = [
+            # The review queue's "reviewed or not" filter.
+            models.Index(fields=["review_status"], name="communities_compound_review"),
         ]
 
     def __str__(self):
@@ -205,3 +220,172 @@ class Household(models.Model):
         return f"{self.building} {self.unit}-{self.room}"
 
 
+
+
+def _not_blank(field: str, message: str):
+    return models.CheckConstraint(
+        condition=GreaterThan(Length(Trim(field)), 0),
+        name=f"%(app_label)s_%(class)s_{field}_not_blank",
+        violation_error_message=message,
+    )
+
+
+def _ratio(field: str, label: str):
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0, f"{field}__lte": 1}),
+        name=f"%(app_label)s_%(class)s_{field}_ratio",
+        violation_error_message=f"{label}应在 0 至 1 之间。",
+    )
+
+
+_RATIO = {"max_digits": 5, "decimal_places": 4, "null": True, "blank": True}
+
+
+class CompoundAssessment(models.Model):
+    """A compound's current eligibility verdict (三、认定标准) with the reasons it rests on.
+
+    Written only by services.compound_assess, which recomputes it from the facts whenever they change
+    and saves only when the outcome differs, so the history is the list of verdict changes.
+    """
+
+    compound = models.OneToOneField(Compound, on_delete=models.CASCADE, related_name="assessment",
+                                    verbose_name="小区")
+    verdict = models.CharField("认定结论", max_length=12, choices=Verdict.choices)
+    central_subsidy_allowed = models.BooleanField("可申报中央补助", null=True, blank=True,
+                                                  help_text="空表示资料不全，尚无法判断")
+    priority = models.PositiveSmallIntegerField("优先度", default=0)
+    priority_parts = models.JSONField("优先度构成", default=dict, blank=True)
+    households_total = models.PositiveIntegerField("调查户数", default=0)
+    households_consenting = models.PositiveIntegerField("同意改造户数", default=0)
+    area_total_m2 = models.DecimalField("调查建筑面积(㎡)", **_AREA)
+    area_consenting_m2 = models.DecimalField("同意改造建筑面积(㎡)", **_AREA)
+    consent_by_households = models.DecimalField("改造意愿（按户）", **_RATIO)
+    consent_by_area = models.DecimalField("改造意愿（按面积）", **_RATIO)
+    consent_meets_threshold = models.BooleanField("改造意愿达到门槛", null=True, blank=True)
+    lift_consent_by_households = models.DecimalField("加装电梯意愿（按户）", **_RATIO)
+    lift_consent_by_area = models.DecimalField("加装电梯意愿（按面积）", **_RATIO)
+    lift_consent_meets_threshold = models.BooleanField("加装电梯意愿达到双三分之二", null=True, blank=True)
+    reasons = models.JSONField("认定理由", default=list, blank=True)
+    missing_facts = models.JSONField("缺少的资料", default=list, blank=True)
+    cutoff_year = models.PositiveSmallIntegerField("认定年限（早于）")
+    updated_at = models.DateTimeField("认定时间", default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "认定结果"
+        verbose_name_plural = "认定结果"
+        ordering = ["-priority", "compound"]
+        constraints = [
+            models.CheckConstraint(condition=Q(verdict__in=Verdict.values),
+                                   name="%(app_label)s_%(class)s_verdict_valid",
+                                   violation_error_message="认定结论只能是符合改造条件、放宽认定、不符合或资料不全。"),
+            models.CheckConstraint(condition=Q(households_consenting__lte=models.F("households_total")),
+                                   name="%(app_label)s_%(class)s_consenting_within_total",
+                                   violation_error_message="同意改造户数不能多于调查户数。"),
+            models.CheckConstraint(
+                condition=Q(area_consenting_m2__isnull=True) | Q(area_total_m2__isnull=True)
+                | Q(area_consenting_m2__lte=models.F("area_total_m2")),
+                name="%(app_label)s_%(class)s_area_within_total",
+                violation_error_message="同意改造建筑面积不能大于调查建筑面积。"),
+            _ratio("consent_by_households", "改造意愿（按户）"),
+            _ratio("consent_by_area", "改造意愿（按面积）"),
+            _ratio("lift_consent_by_households", "加装电梯意愿（按户）"),
+            _ratio("lift_consent_by_area", "加装电梯意愿（按面积）"),
+        ]
+        indexes = [
+            # The review queue filters by verdict and sorts by priority.
+            models.Index(fields=["verdict", "-priority"], name="communities_assess_verdict"),
+            models.Index(fields=["-priority"], name="communities_assess_priority"),
+        ]
+
+    def __str__(self):
+        return f"{self.compound}：{self.get_verdict_display()}"
+
+
+class EligibilityRelaxation(models.Model):
+    """A recorded exception (放宽认定, 三(一)): a compound or building built after the cut-off year but
+    closely joined to a compound with renovation work, whose residents strongly want it included.
+
+    Only a row here, with its reason and approver, lets the rules admit such a compound.
+    """
+
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="relaxations",
+                                 verbose_name="小区")
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="relaxations", verbose_name="楼栋", help_text="整个小区放宽时留空")
+    reason = models.TextField("放宽理由", help_text="说明与哪个改造小区（楼宇）紧密相连、居民意愿如何")
+    approver = models.CharField("批准人", max_length=60)
+    approved_on = models.DateField("批准日期")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name="录入人")
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "放宽认定例外"
+        verbose_name_plural = "放宽认定例外"
+        ordering = ["compound", "approved_on", "id"]
+        constraints = [
+            _not_blank("reason", "放宽认定必须写明理由。"),
+            _not_blank("approver", "放宽认定必须写明批准人。"),
+        ]
+
+    def __str__(self):
+        target = self.building.number if self.building_id else "整个小区"
+        return f"{self.compound} {target} 放宽认定"
+
+    def clean(self):
+        self.reason = (self.reason or "").strip()
+        self.approver = (self.approver or "").strip()
+        errors = {}
+        if not self.reason:
+            errors["reason"] = "放宽认定必须写明理由。"
+        if not self.approver:
+            errors["approver"] = "放宽认定必须写明批准人。"
+        if self.building_id and self.compound_id and self.building.compound_id != self.compound_id:
+            errors["building"] = "楼栋不属于该小区。"
+        if self.approved_on and self.approved_on > timezone.localdate():
+            errors["approved_on"] = "批准日期不能晚于今天。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class SiteVerification(models.Model):
+    """One on-site verification (现场审核认定, 六): who from the housing bureau went, when, with whom
+    from the town, the 社区 and the design institute, and what they decided."""
+
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="verifications",
+                                 verbose_name="小区")
+    verified_on = models.DateField("审核日期")
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="住建局审核人")
+    town_participant = models.CharField("乡镇参加人", max_length=100)
+    community_participant = models.CharField("社区参加人", max_length=100)
+    design_institute = models.CharField("设计单位及参加人", max_length=100)
+    decision = models.CharField("审核结论", max_length=12, choices=VerificationDecision.choices)
+    notes = models.TextField("审核意见", blank=True)
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "现场审核认定"
+        verbose_name_plural = "现场审核认定"
+        ordering = ["compound", "-verified_on", "-id"]
+        get_latest_by = ["verified_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(decision__in=VerificationDecision.values),
+                                   name="%(app_label)s_%(class)s_decision_valid",
+                                   violation_error_message="审核结论只能是确认列入改造、不予列入或需补充资料。"),
+            _not_blank("town_participant", "请填写乡镇参加人。"),
+            _not_blank("community_participant", "请填写社区参加人。"),
+            _not_blank("design_institute", "请填写设计单位及参加人。"),
+        ]
+
+    def __str__(self):
+        return f"{self.compound} {self.verified_on} {self.get_decision_display()}"
+
+    def clean(self):
+        for name in ("town_participant", "community_participant", "design_institute"):
+            setattr(self, name, (getattr(self, name) or "").strip())
+        if self.verified_on and self.verified_on > timezone.localdate():
+            raise ValidationError({"verified_on": "审核日期不能晚于今天。"})

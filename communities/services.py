@@ -1,13 +1,27 @@
+import datetime as dt
 import random
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from jingyuan_renovation.loading import LoadCounts, upsert
 
-from .choices import Consent, StructureType
-from .models import Building, Community, Compound, Household, Town
+from . import eligibility
+from .choices import Consent, ReviewStatus, StructureType, VerificationDecision
+from .models import (
+    Building,
+    Community,
+    Compound,
+    CompoundAssessment,
+    EligibilityRelaxation,
+    Household,
+    SiteVerification,
+    Town,
+)
 
 DEMO_PREFIX = "示例小区-"
 
@@ -22,8 +36,9 @@ def towns_load(*, towns: list[dict], counts: LoadCounts) -> dict[str, Town]:
 def named_compounds_load(*, compounds: list[dict], towns: dict[str, Town], counts: LoadCounts) -> None:
     """The three compounds the work plan names (四(一)); only their names are public, so no facts are set."""
     for row in compounds:
-        upsert(Compound, lookup={"town": towns[row["town"]], "name": row["name"]},
-               values={"named_in_plan": True}, counts=counts)
+        compound = upsert(Compound, lookup={"town": towns[row["town"]], "name": row["name"]},
+                          values={"named_in_plan": True}, counts=counts)
+        compound_assess(compound=compound)
 
 
 @transaction.atomic
@@ -89,4 +104,205 @@ def demo_compounds_create(*, town: Town, compounds: int = 12, seed: int = 2023) 
         compound.household_count = compound_households
         compound.floor_area_m2 = compound_area
         compound.save(update_fields=["building_count", "household_count", "floor_area_m2"])
+        compound_assess(compound=compound)
     return made
+
+
+# --- Eligibility (三、认定标准) -------------------------------------------------------------------
+
+# Fields a compound's facts may be changed through compound_facts_update (the survey facts of 三).
+FACT_FIELDS = ("build_year", "building_count", "household_count", "floor_area_m2", "land_area_m2",
+               "renovated_content", *eligibility.CONDITION_FIELDS)
+
+
+def _consent_tally(compound: Compound, answer_field: str) -> eligibility.ConsentTally:
+    """One aggregate query: households and floor area, all and agreeing, for one survey question."""
+    agree = Q(**{answer_field: Consent.AGREE})
+    row = Household.objects.filter(building__compound=compound).aggregate(
+        total=Count("id"), agreeing=Count("id", filter=agree),
+        area=Sum("floor_area_m2"), area_agreeing=Sum("floor_area_m2", filter=agree),
+        without_area=Count("id", filter=Q(floor_area_m2__isnull=True)),
+    )
+    # SQLite sums decimals as floats; areas are kept to the 0.01 m² they were entered with.
+    cent = Decimal("0.01")
+    return eligibility.ConsentTally(
+        households_total=row["total"], households_agreeing=row["agreeing"],
+        area_total=Decimal(row["area"] or 0).quantize(cent),
+        area_agreeing=Decimal(row["area_agreeing"] or 0).quantize(cent),
+        households_without_area=row["without_area"],
+    )
+
+
+def compound_facts(*, compound: Compound) -> eligibility.CompoundFacts:
+    """The snapshot of a compound's facts that the rules read (four queries)."""
+    buildings = tuple(
+        eligibility.BuildingYear(number=number, year=year)
+        for number, year in compound.buildings.order_by("number").values_list("number", "build_year")
+    )
+    relaxations = tuple(
+        eligibility.RelaxationFact(building_number=r.building.number if r.building_id else None,
+                                   reason=r.reason, approver=r.approver, approved_on=r.approved_on)
+        for r in compound.relaxations.select_related("building").order_by("approved_on", "id")
+    )
+    return eligibility.CompoundFacts(
+        build_year=compound.build_year,
+        buildings=buildings,
+        conditions={name: getattr(compound, name) for name in eligibility.CONDITION_FIELDS},
+        renovation_consent=_consent_tally(compound, "renovation_consent"),
+        lift_consent=_consent_tally(compound, "lift_consent"),
+        relaxations=relaxations,
+    )
+
+
+def _assessment_values(result: eligibility.Assessment) -> dict:
+    renovation, lift = result.renovation_consent, result.lift_consent
+    return {
+        "verdict": result.verdict.value,
+        "central_subsidy_allowed": result.central_subsidy_allowed,
+        "priority": result.priority,
+        "priority_parts": result.priority_parts,
+        "households_total": renovation.households_total,
+        "households_consenting": renovation.households_agreeing,
+        "area_total_m2": renovation.area_total,
+        "area_consenting_m2": renovation.area_agreeing,
+        "consent_by_households": renovation.by_households,
+        "consent_by_area": renovation.by_area,
+        "consent_meets_threshold": renovation.meets,
+        "lift_consent_by_households": lift.by_households,
+        "lift_consent_by_area": lift.by_area,
+        "lift_consent_meets_threshold": lift.meets,
+        "reasons": [{"clause": r.clause, "fact": r.fact, "effect": r.effect} for r in result.reasons],
+        "missing_facts": [{"field": m.field, "label": m.label, "clause": m.clause} for m in result.missing],
+        "cutoff_year": result.cutoff_year,
+    }
+
+
+def _same(stored, value) -> bool:
+    if isinstance(stored, Decimal) and isinstance(value, Decimal):
+        return stored.compare(value) == 0  # 12.50 and 12.5 are the same area
+    return stored == value
+
+
+@transaction.atomic
+def compound_assess(*, compound: Compound, user=None,
+                    rules: eligibility.Rules | None = None) -> CompoundAssessment:
+    """Re-run the eligibility rules on a compound's current facts and store the outcome.
+
+    Call it after anything that changes the facts (survey import, fact edits, exceptions). The row is
+    saved only when the outcome changed, so its history is exactly the list of verdict changes, each
+    with the user who caused it (None for imports and commands run without one).
+    """
+    # Two imports touching one compound must not both write the same assessment from stale facts.
+    compound = Compound.objects.select_for_update().get(pk=compound.pk)
+    result = eligibility.assess(compound_facts(compound=compound), rules or eligibility.Rules.from_settings())
+    values = _assessment_values(result)
+    assessment = CompoundAssessment.objects.filter(compound=compound).first()
+    if assessment is not None and all(_same(getattr(assessment, k), v) for k, v in values.items()):
+        return assessment
+    if assessment is None:
+        assessment = CompoundAssessment(compound=compound)
+    for name, value in values.items():
+        setattr(assessment, name, value)
+    assessment.updated_at = timezone.now()
+    assessment.full_clean()
+    assessment._history_user = user
+    assessment.save()
+    return assessment
+
+
+def compounds_assess_all(*, user=None, queryset=None) -> list[CompoundAssessment]:
+    """Re-assess every compound (after a settings change, or from `manage.py assess`)."""
+    rules = eligibility.Rules.from_settings()
+    compounds = (queryset if queryset is not None else Compound.objects.all()).order_by("town__name", "name")
+    return [compound_assess(compound=c, user=user, rules=rules) for c in compounds]
+
+
+@transaction.atomic
+def compound_facts_update(*, compound: Compound, user, changes: dict) -> CompoundAssessment:
+    """Change a compound's surveyed facts and re-assess it."""
+    unknown = set(changes) - set(FACT_FIELDS)
+    if unknown:
+        raise ValueError(f"不是可修改的调查事实：{', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(compound, name, value)
+    compound.full_clean()
+    compound._history_user = user
+    compound.save()
+    return compound_assess(compound=compound, user=user)
+
+
+@transaction.atomic
+def relaxation_record(*, compound: Compound, user, reason: str, approver: str, approved_on: dt.date,
+                      building: Building | None = None) -> EligibilityRelaxation:
+    """Record a 放宽认定 exception (三(一)) with its reason and approver, then re-assess the compound."""
+    relaxation = EligibilityRelaxation(compound=compound, building=building, reason=reason,
+                                       approver=approver, approved_on=approved_on, recorded_by=user)
+    relaxation.full_clean()
+    relaxation._history_user = user
+    relaxation.save()
+    compound_assess(compound=compound, user=user)
+    return relaxation
+
+
+# --- Review workflow (六: 摸底调查 → 现场审核认定 → 报县政府) ---------------------------------------
+
+# Which review steps may follow which. A verification may be repeated; 需补充资料 sends the compound
+# back to surveyed; reporting to the county government ends this workflow.
+REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReviewStatus.SURVEYED: frozenset({ReviewStatus.SURVEYED, ReviewStatus.VERIFIED}),
+    ReviewStatus.VERIFIED: frozenset({ReviewStatus.SURVEYED, ReviewStatus.VERIFIED, ReviewStatus.REPORTED}),
+    ReviewStatus.REPORTED: frozenset(),
+}
+
+
+@transaction.atomic
+def compound_review_status_set(*, compound: Compound, user, status: ReviewStatus) -> Compound:
+    """The only way a compound's review status changes; the compound's history records who moved it."""
+    # Lock: two staff members reviewing one compound at once must not skip a step.
+    locked = Compound.objects.select_for_update().get(pk=compound.pk)
+    if status not in REVIEW_TRANSITIONS[locked.review_status]:
+        raise ValidationError(
+            f"审核状态不能从“{locked.get_review_status_display()}”改为“{ReviewStatus(status).label}”。"
+        )
+    if locked.review_status != status:
+        locked.review_status = status
+        locked.full_clean()
+        locked._history_user = user
+        locked.save(update_fields=["review_status", "updated_at"])
+    compound.review_status = locked.review_status
+    return locked
+
+
+@transaction.atomic
+def verification_record(*, compound: Compound, user, verified_on: dt.date, town_participant: str,
+                        community_participant: str, design_institute: str, decision: VerificationDecision,
+                        notes: str = "") -> SiteVerification:
+    """Record an on-site verification (现场审核认定) and move the compound's review status with it."""
+    if compound.review_status == ReviewStatus.REPORTED:
+        raise ValidationError("该小区已报县政府，不能再录入现场审核。")
+    verification = SiteVerification(
+        compound=compound, verified_by=user, verified_on=verified_on, town_participant=town_participant,
+        community_participant=community_participant, design_institute=design_institute, decision=decision,
+        notes=notes,
+    )
+    verification.full_clean()
+    verification._history_user = user
+    verification.save()
+    status = ReviewStatus.SURVEYED if decision == VerificationDecision.NEEDS_INFO else ReviewStatus.VERIFIED
+    compound_review_status_set(compound=compound, user=user, status=status)
+    return verification
+
+
+@transaction.atomic
+def compound_report(*, compound: Compound, user) -> Compound:
+    """Mark a verified compound as reported to the county government (报县政府).
+
+    Only a compound whose latest verification confirmed it, and whose verdict is 符合 or 放宽认定, goes.
+    """
+    latest = compound.verifications.order_by("-verified_on", "-id").first()
+    if latest is None or latest.decision != VerificationDecision.CONFIRMED:
+        raise ValidationError("只有现场审核确认列入的小区才能报县政府。")
+    assessment = CompoundAssessment.objects.filter(compound=compound).first()
+    if assessment is None or assessment.verdict not in ("eligible", "relaxed"):
+        raise ValidationError("只有认定为符合改造条件或放宽认定的小区才能报县政府。")
+    return compound_review_status_set(compound=compound, user=user, status=ReviewStatus.REPORTED)

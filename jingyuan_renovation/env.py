@@ -5,6 +5,7 @@ with a message naming the variable instead of surfacing later as a confusing err
 """
 
 import os
+from fractions import Fraction
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -63,3 +64,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_ratio(name: str, default: str) -> Fraction:
+    """A share between 0 (exclusive) and 1 (inclusive), written as a decimal (0.75) or a fraction (2/3).
+
+    Kept as an exact Fraction, not a Decimal: two thirds has no exact decimal form, and "exactly at
+    the threshold" must pass (2 of 3 households is two thirds, not 0.6666 < 0.6667).
+    """
+    value = _raw(name) or default
+    try:
+        ratio = Fraction(value.replace(" ", ""))
+    except (ValueError, ZeroDivisionError):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a share: write e.g. 0.75 or 2/3.") from None
+    if not 0 < ratio <= 1:
+        raise ImproperlyConfigured(f"{name}={value!r} must be above 0 and at most 1.")
+    return ratio

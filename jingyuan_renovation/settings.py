@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_ratio, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("JINGYUAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -184,6 +184,18 @@ HEALTH_CELERY_TIMEOUT = float(env_int("JINGYUAN_HEALTH_CELERY_TIMEOUT_MS", 1500,
 LOG_FORMAT = env_str("JINGYUAN_LOG_FORMAT", "json" if not DEBUG else "plain")
 if LOG_FORMAT not in ("json", "plain"):
     raise ImproperlyConfigured(f"JINGYUAN_LOG_FORMAT={LOG_FORMAT!r} must be json or plain.")
+
+# --- Eligibility (三、认定标准; rules in communities/eligibility.py, explained in docs/eligibility.md) ---
+# JINGYUAN_ELIGIBILITY_CUTOFF_YEAR: the first build year that no longer qualifies. The county text says
+#   建成于2000年以前, so the default 2000 admits 1999 and refuses 2000; the national guidance
+#   (2000年底前建成) corresponds to 2001.
+ELIGIBILITY_CUTOFF_YEAR = env_int("JINGYUAN_ELIGIBILITY_CUTOFF_YEAR", 2000, minimum=1950)
+# JINGYUAN_RENOVATION_CONSENT_THRESHOLD: share of households AND of floor area that must agree to the
+#   renovation (居民改造意愿强烈); below it a compound is flagged, not dropped. 3/4 is the common rule.
+RENOVATION_CONSENT_THRESHOLD = env_ratio("JINGYUAN_RENOVATION_CONSENT_THRESHOLD", "3/4")
+# JINGYUAN_LIFT_CONSENT_THRESHOLD: the lift-retrofit rule, two thirds by area and by headcount.
+LIFT_CONSENT_THRESHOLD = env_ratio("JINGYUAN_LIFT_CONSENT_THRESHOLD", "2/3")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
