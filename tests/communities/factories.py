@@ -1,0 +1,98 @@
+"""Factories for compounds and their facts. The default compound qualifies on one deficit (water),
+so a test changes only the fact it is about."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+
+from communities.choices import Consent
+from communities.eligibility import CONDITION_FIELDS
+from communities.models import Building, Community, Compound, EligibilityRelaxation, Household, Town
+
+
+class TownFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Town
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"测试镇{n:02d}")
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+
+    town = factory.SubFactory(TownFactory)
+    name = factory.Sequence(lambda n: f"测试社区{n:02d}")
+
+
+class CompoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Compound
+        skip_postgeneration_save = True
+
+    town = factory.SubFactory(TownFactory)
+    community = factory.SubFactory(CommunityFactory, town=factory.SelfAttribute("..town"))
+    name = factory.Sequence(lambda n: f"测试小区-{n:03d}")
+    build_year = 1995
+    # Every condition known and false, except one deficit (三(二)1) so the compound qualifies.
+    water_drainage_aged = True
+    power_aged = False
+    heating_aged = False
+    not_metered_per_household = False
+    public_facilities_lacking = False
+    roads_damaged = False
+    no_natural_gas = False
+    gas_or_telecom_needs_work = False
+    recently_renovated = False
+    in_shantytown_plan = False
+    other_fiscal_support = False
+    already_renovated = False
+    fit_for_demolition = False
+
+
+class BuildingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Building
+
+    compound = factory.SubFactory(CompoundFactory)
+    number = factory.Sequence(lambda n: f"{n + 1}号楼")
+    build_year = 1995
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    building = factory.SubFactory(BuildingFactory)
+    unit = "1单元"
+    room = factory.Sequence(lambda n: f"{n + 101}")
+    head_name = factory.Sequence(lambda n: f"示例户主{n}")
+    phone = "13800000000"
+    floor_area_m2 = Decimal("80.00")
+    renovation_consent = Consent.AGREE
+    lift_consent = Consent.UNDECIDED
+
+
+class RelaxationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EligibilityRelaxation
+
+    compound = factory.SubFactory(CompoundFactory)
+    reason = "与房产局家属楼紧密相连，居民改造意愿强烈"
+    approver = "县住建局"
+    approved_on = dt.date(2023, 3, 1)
+
+
+def households(building, *, agreeing: int, total: int, area: Decimal = Decimal("80.00"), answer="renovation"):
+    """`total` households in `building`, the first `agreeing` of them saying yes."""
+    field = f"{answer}_consent"
+    return [
+        HouseholdFactory(building=building, floor_area_m2=area,
+                         **{field: Consent.AGREE if index < agreeing else Consent.DISAGREE})
+        for index in range(total)
+    ]
+
+
+UNKNOWN_CONDITIONS = dict.fromkeys(CONDITION_FIELDS)
