@@ -342,7 +342,7 @@ def _consent(tally: ConsentTally, threshold: Fraction, label: str, clause: str,
         comparison = "≥" if meets else "<"
         effect = "满足" if meets else "提示"
         reasons.append(Reason(
-            clause, f"{label}{measure} {detail} = {_percent(share)} {comparison} 门槛 {_percent(threshold)}", effect,
+            clause, f"{label}（{measure}）{detail} = {_percent(share)} {comparison} 门槛 {_percent(threshold)}", effect,
         ))
     return ConsentResult(
         households_total=tally.households_total, households_agreeing=tally.households_agreeing,
