@@ -1,0 +1,70 @@
+"""The compound page: facts, verdict, reasons, history; read by staff, auditors and the town's surveyors."""
+
+import pytest
+from django.urls import reverse
+
+from communities.services import compound_assess, compound_facts_update
+
+from .factories import BuildingFactory, CompoundFactory, households
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def compound(wulan, surveyor_user):
+    compound = CompoundFactory(town=wulan, name="测试-详情", build_year=1996, roads_damaged=None)
+    households(BuildingFactory(compound=compound, build_year=1996), agreeing=4, total=4)
+    compound_assess(compound=compound, user=surveyor_user)
+    return compound
+
+
+def url(compound):
+    return reverse("communities:compound_detail", args=[compound.pk])
+
+
+def test_anonymous_is_sent_to_login(client, compound):
+    assert client.get(url(compound)).status_code == 302
+
+
+@pytest.mark.parametrize("role", ["leader", "liaison", "outsider"])
+def test_other_roles_get_403(client, users, compound, role):
+    client.force_login(users[role])
+    assert client.get(url(compound)).status_code == 403
+
+
+def test_surveyor_of_another_town_gets_404(client, users, other_town):
+    compound = CompoundFactory(town=other_town)
+    client.force_login(users["surveyor"])
+    assert client.get(url(compound)).status_code == 404
+
+
+def test_staff_sees_verdict_reasons_facts_and_history_with_users(client, users, compound):
+    compound_facts_update(compound=compound, user=users["staff"], changes={"in_shantytown_plan": True})
+    client.force_login(users["staff"])
+    page = client.get(url(compound)).content.decode()
+    assert "不符合" in page
+    assert "建成年份 1996 &lt; 2000" in page and "三(一)" in page
+    assert "列入棚户区改造计划：是，不得重复申报中央补助" in page
+    assert "道路破损严重" in page and "未知" in page  # an unknown fact is shown as unknown
+    # Verdict history: first by the surveyor, then the change by staff.
+    assert "bob-surveyor" in page and "alice-staff" in page
+    assert "录入现场审核认定" in page
+
+
+@pytest.mark.parametrize("role", ["surveyor", "auditor"])
+def test_readers_see_the_page_without_review_actions(client, users, compound, role):
+    client.force_login(users[role])
+    response = client.get(url(compound))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "符合改造条件" in page and "供排水管线老化：是" in page
+    assert "录入现场审核认定" not in page and "录入放宽认定" not in page
+
+
+def test_incomplete_compound_lists_what_is_missing(client, users, compound):
+    compound_facts_update(compound=compound, user=users["staff"], changes={"water_drainage_aged": None})
+    client.force_login(users["staff"])
+    response = client.get(url(compound))
+    assert response.context["assessment"].verdict == "incomplete"
+    page = response.content.decode()
+    assert "缺少的资料" in page and "供排水管线老化 — 三(二)1" in page and "道路破损严重 — 三(二)2" in page
