@@ -3,12 +3,13 @@
 import os
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from jingyuan_renovation.env import env_bool, env_int, env_list, env_str
+from jingyuan_renovation.env import env_bool, env_int, env_list, env_ratio, env_str
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,3 +107,22 @@ def test_deploy_check_refuses_the_development_secret_key():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "jingyuan.E001" in result.stderr
+
+
+@pytest.mark.parametrize("raw,expected", [("3/4", Fraction(3, 4)), ("0.75", Fraction(3, 4)), ("2/3", Fraction(2, 3)),
+                                          (" 4 / 5 ", Fraction(4, 5)), ("1", Fraction(1))])
+def test_env_ratio_keeps_thresholds_exact(monkeypatch, raw, expected):
+    monkeypatch.setenv("JINGYUAN_R", raw)
+    assert env_ratio("JINGYUAN_R", "1/2") == expected
+
+
+@pytest.mark.parametrize("raw", ["0", "1.2", "-1/2", "three quarters", "1/0"])
+def test_env_ratio_rejects_values_outside_zero_to_one_naming_the_variable(monkeypatch, raw):
+    monkeypatch.setenv("JINGYUAN_R", raw)
+    with pytest.raises(ImproperlyConfigured, match="JINGYUAN_R"):
+        env_ratio("JINGYUAN_R", "1/2")
+
+
+def test_env_ratio_default_when_unset(monkeypatch):
+    monkeypatch.delenv("JINGYUAN_R", raising=False)
+    assert env_ratio("JINGYUAN_R", "2/3") == Fraction(2, 3)
