@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history
 from jingyuan_renovation.loading import LoadCounts, upsert
 
 from . import eligibility
-from .choices import Consent, ReviewStatus, StructureType, VerificationDecision
+from .choices import Consent, ReviewStatus, StructureType, Verdict, VerificationDecision
 from .models import (
     Building,
     Community,
@@ -303,6 +303,6 @@ def compound_report(*, compound: Compound, user) -> Compound:
     if latest is None or latest.decision != VerificationDecision.CONFIRMED:
         raise ValidationError("只有现场审核确认列入的小区才能报县政府。")
     assessment = CompoundAssessment.objects.filter(compound=compound).first()
-    if assessment is None or assessment.verdict not in ("eligible", "relaxed"):
+    if assessment is None or assessment.verdict not in (Verdict.ELIGIBLE, Verdict.RELAXED):
         raise ValidationError("只有认定为符合改造条件或放宽认定的小区才能报县政府。")
     return compound_review_status_set(compound=compound, user=user, status=ReviewStatus.REPORTED)
