@@ -114,8 +114,10 @@ class Compound(models.Model):
     fit_for_demolition = models.BooleanField("宜整体拆除重建", **_FACT)
 
     # Changed only by services.compound_review_status_set, so every step is in the history with its user.
+    # db_default too: bulk loaders (generate_synthetic's COPY) insert compounds without naming this column.
     review_status = models.CharField("审核状态", max_length=12, choices=ReviewStatus.choices,
-                                     default=ReviewStatus.SURVEYED, editable=False)
+                                     default=ReviewStatus.SURVEYED, db_default=ReviewStatus.SURVEYED,
+                                     editable=False)
     planned_content = models.TextField("拟改造内容", blank=True)
     notes = models.TextField("备注", blank=True)
     named_in_plan = models.BooleanField("工作方案点名", default=False,
