@@ -38,6 +38,11 @@ def browser(monkeypatch, settings):
             yield chromium
         finally:
             chromium.close()
+            # ORM calls made while Playwright's loop runs get their own connection (asgiref context);
+            # close it here, or PostgreSQL refuses to drop the test database at the end of the run.
+            from django.db import connections
+
+            connections.close_all()
 
 
 @pytest.fixture
