@@ -5,6 +5,8 @@ Nothing is written to the repository (no screenshots, no traces).
 """
 
 import os
+from io import BytesIO
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -91,7 +93,8 @@ def test_staff_filter_a_list_and_download_exactly_its_rows(page, live_server, us
         page.click("#export-link")
     download = download_info.value
     assert download.suggested_filename.startswith("小区_") and download.suggested_filename.endswith(".xlsx")
-    sheet = load_workbook(download.path()).worksheets[0]
+    # Playwright stores the download under a name without extension, which openpyxl refuses.
+    sheet = load_workbook(BytesIO(Path(download.path()).read_bytes())).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "小区名称"
     assert len(rows) == 5 and {row[1] for row in rows[1:]} == {"东湾镇"}
