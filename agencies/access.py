@@ -15,6 +15,16 @@ WRITE_ROLES = frozenset({Role.STAFF, Role.SURVEYOR, Role.LIAISON})
 # Roles that see residents' names and phone numbers (surveyors only within their own town).
 PERSONAL_DATA_ROLES = frozenset({Role.STAFF, Role.SURVEYOR})
 
+# Who may open which kind of page. Views pass these to require_role and the navigation (ui.navigation)
+# shows a link only to the roles listed here, so the menu and the door always agree.
+ALL_ROLES = frozenset(Role)
+# Compounds, buildings, households: the town's surveyors report them; leaders and auditors read them.
+COMMUNITY_READERS = frozenset({Role.STAFF, Role.SURVEYOR, Role.LEADER, Role.AUDITOR})
+# Agencies' duties: a liaison sees their own agency's; surveyors have no business there.
+DUTY_READERS = frozenset({Role.STAFF, Role.LEADER, Role.LIAISON, Role.AUDITOR})
+# The leaders' dashboard carries money figures: not for surveyors (no money) nor liaisons (one agency).
+DASHBOARD_READERS = frozenset({Role.STAFF, Role.LEADER, Role.AUDITOR})
+
 
 def role_of(user) -> Role | None:
     """The user's role; a superuser counts as housing-bureau staff. Cached on the user object."""
@@ -63,6 +73,47 @@ def compounds_for(user, queryset):
     return queryset
 
 
+def buildings_for(user, queryset):
+    """Restrict a Building queryset the way compounds_for restricts their compounds."""
+    role = role_of(user)
+    if role is None or role == Role.LIAISON:
+        return queryset.none()
+    if role == Role.SURVEYOR:
+        town_id = user_town_id(user)
+        return queryset.filter(compound__town_id=town_id) if town_id else queryset.none()
+    return queryset
+
+
+def households_for(user, queryset):
+    """Restrict a Household queryset the way compounds_for restricts their compounds."""
+    role = role_of(user)
+    if role is None or role == Role.LIAISON:
+        return queryset.none()
+    if role == Role.SURVEYOR:
+        town_id = user_town_id(user)
+        return queryset.filter(building__compound__town_id=town_id) if town_id else queryset.none()
+    return queryset
+
+
+def duties_for(user, queryset):
+    """Restrict a Duty queryset: liaisons only their own agency's, surveyors and outsiders none."""
+    role = role_of(user)
+    if role is None or role not in DUTY_READERS:
+        return queryset.none()
+    if role == Role.LIAISON:
+        agency_id = user_agency_id(user)
+        return queryset.filter(agency_id=agency_id) if agency_id else queryset.none()
+    return queryset
+
+
+def may_search_personal_data(user) -> bool:
+    """Searching by a resident's name or phone would reveal it, so only roles that may read it search it.
+
+    Surveyors' lists are already limited to their own town, where they may read names.
+    """
+    return role_of(user) in PERSONAL_DATA_ROLES
+
+
 def may_see_personal_data(user, *, town_id: int) -> bool:
     """Residents' names and phones: staff everywhere, surveyors in their own town, nobody else."""
     role = role_of(user)
@@ -77,4 +128,16 @@ def mask_name(name: str) -> str:
 
 def mask_phone(phone: str) -> str:
     digits = phone.strip()
+    if not digits:
+        return ""
     return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
+
+
+_MASKS = {"name": mask_name, "phone": mask_phone}
+
+
+def personal_value(user, value: str, *, kind: str, town_id: int | None) -> str:
+    """A resident's name or phone as this user may see it: in full, or masked (pages and exports alike)."""
+    if town_id is not None and may_see_personal_data(user, town_id=town_id):
+        return value
+    return _MASKS[kind](value or "")

@@ -1,12 +1,102 @@
-"""One FilterSet per listed model: the review queue's HTML page and its xlsx export share it."""
+"""FilterSets of the compound, building and household lists and of the eligibility review queue.
+
+Each drives its HTML list, pagination, sorting and xlsx export, so a filter means the same everywhere.
+"""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
-from agencies.access import compounds_for
+from agencies.access import compounds_for, may_search_personal_data
+from ui.filters import StableOrderingFilter, YesNoFilter
 
-from .choices import ReviewStatus, Verdict
-from .models import Community, Compound, Town
+from .choices import Consent, ReviewStatus, StructureType, Verdict
+from .models import Building, Community, Compound, Household, Town
+
+
+def _visible_compounds(request):
+    if request is None:
+        return Compound.objects.none()
+    return compounds_for(request.user, Compound.objects.order_by("name"))
+
+
+class CompoundFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="关键词", help_text="小区名称、地址或产权单位")
+    town = django_filters.ModelChoiceFilter(queryset=Town.objects.all(), label="乡镇", empty_label="全部")
+    community = django_filters.ModelChoiceFilter(queryset=Community.objects.all(), label="社区", empty_label="全部")
+    built_before = django_filters.NumberFilter(field_name="build_year", lookup_expr="lt", label="建成早于（年）")
+    named_in_plan = YesNoFilter(label="工作方案点名")
+    is_demo = YesNoFilter(label="演示数据")
+    sort = StableOrderingFilter(
+        fields=(("name", "name"), ("town__name", "town"), ("build_year", "build_year"),
+                ("building_count", "building_count"), ("household_count", "household_count"),
+                ("floor_area_m2", "floor_area_m2"), ("recorded_buildings", "recorded_buildings")),
+        label="排序",
+    )
+
+    class Meta:
+        model = Compound
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value)
+                               | Q(owner_work_unit__icontains=value))
+
+
+class BuildingFilterSet(django_filters.FilterSet):
+    compound = django_filters.ModelChoiceFilter(queryset=_visible_compounds, label="小区", empty_label="全部")
+    number = django_filters.CharFilter(field_name="number", lookup_expr="icontains", label="楼栋号")
+    town = django_filters.ModelChoiceFilter(field_name="compound__town", queryset=Town.objects.all(), label="乡镇",
+                                            empty_label="全部")
+    built_before = django_filters.NumberFilter(field_name="build_year", lookup_expr="lt", label="建成早于（年）")
+    structure_type = django_filters.ChoiceFilter(choices=StructureType.choices, label="结构类型", empty_label="全部")
+    has_lift = YesNoFilter(label="有无电梯")
+    is_demo = YesNoFilter(field_name="compound__is_demo", label="演示数据")
+    sort = StableOrderingFilter(
+        fields=(("compound__name", "compound"), ("number", "number"), ("build_year", "build_year"),
+                ("floors", "floors"), ("household_count", "household_count"), ("floor_area_m2", "floor_area_m2"),
+                ("recorded_households", "recorded_households")),
+        label="排序",
+    )
+
+    class Meta:
+        model = Building
+        fields = []
+
+
+class HouseholdFilterSet(django_filters.FilterSet):
+    compound = django_filters.ModelChoiceFilter(field_name="building__compound", queryset=_visible_compounds,
+                                                label="小区", empty_label="全部")
+    # Set by the links on a building's page; a hidden field, so the form stays short.
+    building = django_filters.ModelChoiceFilter(queryset=Building.objects.all(), widget=forms.HiddenInput)
+    building_number = django_filters.CharFilter(field_name="building__number", lookup_expr="exact", label="楼栋号")
+    room = django_filters.CharFilter(field_name="room", lookup_expr="icontains", label="房号")
+    renovation_consent = django_filters.ChoiceFilter(choices=Consent.choices, label="改造意愿", empty_label="全部")
+    lift_consent = django_filters.ChoiceFilter(choices=Consent.choices, label="加装电梯意愿", empty_label="全部")
+    resident = django_filters.CharFilter(method="filter_resident", label="户主或电话",
+                                         help_text="仅有权查看住户信息的角色可按此查找")
+    is_demo = YesNoFilter(field_name="building__compound__is_demo", label="演示数据")
+    sort = StableOrderingFilter(
+        fields=(("building__compound__name", "compound"), ("building__number", "building"), ("unit", "unit"),
+                ("room", "room"), ("floor_area_m2", "floor_area_m2"), ("renovation_consent", "renovation_consent")),
+        label="排序",
+    )
+
+    class Meta:
+        model = Household
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request is None or not may_search_personal_data(self.request.user):
+            del self.filters["resident"]
+
+    def filter_resident(self, queryset, name, value):
+        # Matching on a name the user may not read would reveal it one guess at a time.
+        if self.request is None or not may_search_personal_data(self.request.user):
+            return queryset.none()
+        return queryset.filter(Q(head_name__icontains=value) | Q(phone__icontains=value))
+
 
 CONSENT_CHOICES = [("meets", "达到门槛"), ("below", "低于门槛"), ("unknown", "尚无数据")]
 REVIEWED_CHOICES = [("no", "未现场审核"), ("yes", "已现场审核")]

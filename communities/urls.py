@@ -5,9 +5,14 @@ from . import views
 app_name = "communities"
 
 urlpatterns = [
-    path("review/", views.review_queue, name="review_queue"),
+    path("compounds/", views.CompoundListView.as_view(), name="compound_list"),
     path("compounds/<int:pk>/", views.compound_detail, name="compound_detail"),
     path("compounds/<int:pk>/verify/", views.verification_create, name="verification_create"),
     path("compounds/<int:pk>/relaxation/", views.relaxation_create, name="relaxation_create"),
     path("compounds/<int:pk>/report/", views.compound_report, name="compound_report"),
+    path("buildings/", views.BuildingListView.as_view(), name="building_list"),
+    path("buildings/<int:pk>/", views.building_detail, name="building_detail"),
+    path("households/", views.HouseholdListView.as_view(), name="household_list"),
+    path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("review/", views.review_queue, name="review_queue"),
 ]

@@ -1,8 +1,8 @@
-"""Eligibility review pages (认定审核): queue, compound page, verification and exception forms.
+"""Pages of compounds, buildings and households (lists in the ui.lists pattern, detail pages) and the
+eligibility review (认定审核): queue, verification and exception forms.
 
 Who sees what (DOMAIN.md roles): housing-bureau staff review and record; surveyors read their own
-town's verdicts; auditors read everything; leaders see only the counts by verdict; liaisons and
-accounts without a role get 403.
+town; leaders and auditors read; liaisons and accounts without a role get 403.
 """
 
 from io import BytesIO
@@ -13,25 +13,159 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 
+from agencies import access
 from agencies.access import compounds_for, require_role, role_of
 from agencies.choices import Role
+from ui.history import history_entries
+from ui.lists import Column, FilteredListView
 
 from . import selectors, services
-from .filters import CompoundReviewFilterSet
+from .filters import BuildingFilterSet, CompoundFilterSet, CompoundReviewFilterSet, HouseholdFilterSet
 from .forms import RelaxationForm, SiteVerificationForm
 from .models import Compound
 
+_PERSONAL_FIELDS = {"head_name": "name", "phone": "phone"}
 QUEUE_ROLES = (Role.STAFF, Role.SURVEYOR, Role.AUDITOR, Role.LEADER)
-READ_ROLES = (Role.STAFF, Role.SURVEYOR, Role.AUDITOR)
 PAGE_SIZE = 50
+
+
+class CompoundListView(FilteredListView):
+    title = "小区"
+    intro = "调查录入的小区。演示数据名称以“示例小区-”开头，不计入真实进度。"
+    roles = access.COMMUNITY_READERS
+    filterset_class = CompoundFilterSet
+    detail_url_name = "communities:compound_detail"
+    export_name = "小区"
+    columns = [
+        Column("小区名称", "name", sort="name", link=True),
+        Column("乡镇", "town.name", sort="town"),
+        Column("社区", "community.name"),
+        Column("详细地址", "address", export_only=True),
+        Column("产权单位", "owner_work_unit", export_only=True),
+        Column("建成年份", "build_year", sort="build_year", numeric=True),
+        Column("楼栋数（调查）", "building_count", sort="building_count", numeric=True),
+        Column("已录入楼栋", "recorded_buildings", sort="recorded_buildings", numeric=True),
+        Column("户数（调查）", "household_count", sort="household_count", numeric=True),
+        Column("建筑面积(㎡)", "floor_area_m2", sort="floor_area_m2", numeric=True),
+        Column("工作方案点名", "named_in_plan"),
+        Column("演示数据", "is_demo"),
+    ]
+
+    def get_queryset(self):
+        return selectors.compound_list(user=self.request.user)
+
+
+class BuildingListView(FilteredListView):
+    title = "楼栋"
+    roles = access.COMMUNITY_READERS
+    filterset_class = BuildingFilterSet
+    detail_url_name = "communities:building_detail"
+    export_name = "楼栋"
+    columns = [
+        Column("小区", "compound.name", sort="compound"),
+        Column("楼栋号", "number", sort="number", link=True),
+        Column("乡镇", "compound.town.name", export_only=True),
+        Column("建成年份", "build_year", sort="build_year", numeric=True),
+        Column("层数", "floors", sort="floors", numeric=True),
+        Column("单元数", "units", numeric=True),
+        Column("户数（调查）", "household_count", sort="household_count", numeric=True),
+        Column("已录入住户", "recorded_households", sort="recorded_households", numeric=True),
+        Column("建筑面积(㎡)", "floor_area_m2", sort="floor_area_m2", numeric=True),
+        Column("结构类型", "get_structure_type_display"),
+        Column("有无电梯", "has_lift"),
+    ]
+
+    def get_queryset(self):
+        return selectors.building_list(user=self.request.user)
+
+
+class HouseholdListView(FilteredListView):
+    title = "住户"
+    intro = "户主姓名和联系电话仅对县住建局工作人员和本乡镇调查员显示，其他角色看到的是遮蔽后的信息（导出同样遮蔽）。"
+    roles = access.COMMUNITY_READERS
+    filterset_class = HouseholdFilterSet
+    detail_url_name = "communities:household_detail"
+    export_name = "住户"
+    columns = [
+        Column("小区", "building.compound.name", sort="compound"),
+        Column("楼栋", "building.number", sort="building"),
+        Column("单元", "unit", sort="unit"),
+        Column("房号", "room", sort="room", link=True),
+        Column("户主姓名", "head_name", personal="name"),
+        Column("联系电话", "phone", personal="phone"),
+        Column("建筑面积(㎡)", "floor_area_m2", sort="floor_area_m2", numeric=True),
+        Column("改造意愿", "get_renovation_consent_display", sort="renovation_consent"),
+        Column("加装电梯意愿", "get_lift_consent_display"),
+        Column("愿意出资", "willing_to_contribute"),
+    ]
+
+    def get_queryset(self):
+        return selectors.household_list(user=self.request.user)
+
+    def personal_town_id(self, row):
+        return row.building.compound.town_id
+
+
+@login_required
+@require_GET
+def compound_detail(request, pk: int):
+    """Facts, eligibility verdict with its reasons, buildings, consent, verifications and history."""
+    access.require_role(request.user, *access.COMMUNITY_READERS)
+    compound = selectors.compound_get(user=request.user, pk=pk)
+    context = selectors.compound_page(compound=compound)
+    context.update({
+        "buildings": selectors.compound_buildings(compound=compound),
+        "consent": selectors.consent_counts(
+            households=selectors.household_list(user=request.user).filter(building__compound=compound)
+        ),
+        "history": history_entries(compound),
+        "may_review": role_of(request.user) == Role.STAFF,
+        "may_see_queue": role_of(request.user) in QUEUE_ROLES,
+    })
+    return render(request, "communities/compound_detail.html", context)
+
+
+@login_required
+@require_GET
+def building_detail(request, pk: int):
+    access.require_role(request.user, *access.COMMUNITY_READERS)
+    building = selectors.building_get(user=request.user, pk=pk)
+    town_id = building.compound.town_id
+    households = [
+        {
+            "household": household,
+            "head_name": access.personal_value(request.user, household.head_name, kind="name", town_id=town_id),
+            "phone": access.personal_value(request.user, household.phone, kind="phone", town_id=town_id),
+        }
+        for household in selectors.building_households(building=building)
+    ]
+    return render(request, "communities/building_detail.html", {
+        "building": building, "households": households, "history": history_entries(building),
+    })
+
+
+@login_required
+@require_GET
+def household_detail(request, pk: int):
+    access.require_role(request.user, *access.COMMUNITY_READERS)
+    household = selectors.household_get(user=request.user, pk=pk)
+    town_id = household.building.compound.town_id
+    visible = access.may_see_personal_data(request.user, town_id=town_id)
+    return render(request, "communities/household_detail.html", {
+        "household": household,
+        "head_name": access.personal_value(request.user, household.head_name, kind="name", town_id=town_id),
+        "phone": access.personal_value(request.user, household.phone, kind="phone", town_id=town_id),
+        "personal_visible": visible,
+        "history": history_entries(household, masked=None if visible else _PERSONAL_FIELDS),
+    })
 
 
 def _compound_for_user(request, pk: int, *, write: bool = False) -> Compound:
     """The compound if the user may read it (write: may review it), else 403, or 404 outside their town."""
-    require_role(request.user, *((Role.STAFF,) if write else READ_ROLES))
+    require_role(request.user, *((Role.STAFF,) if write else access.COMMUNITY_READERS))
     queryset = compounds_for(request.user, Compound.objects.select_related("town", "community"))
     return get_object_or_404(queryset, pk=pk)
 
@@ -91,14 +225,6 @@ def _queue_xlsx(compounds) -> HttpResponse:
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="eligibility-review.xlsx"'
     return response
-
-
-@login_required
-def compound_detail(request, pk: int):
-    compound = _compound_for_user(request, pk)
-    context = selectors.compound_page(compound=compound)
-    context["may_review"] = role_of(request.user) == Role.STAFF
-    return render(request, "communities/compound_detail.html", context)
 
 
 @login_required

@@ -4,6 +4,7 @@ Variables are documented in .env.example. Unset DATABASE_URL → SQLite file und
 REDIS_URL → Celery tasks run in-process, no broker needed.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -35,10 +36,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
+    "axes",
     "agencies",
     "communities",
     "projects",
     "funding",
+    "ui",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records request.user on every history row (who changed what).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Turns a locked-out login (too many failures) into the lockout page; axes wants it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jingyuan_renovation.urls"
@@ -69,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.role",
+                "ui.context_processors.navigation",
             ],
         },
     },
@@ -117,6 +123,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed-login throttling (django-axes): the lockout check runs before the password is tried.
+AUTHENTICATION_BACKENDS = [
+    "jingyuan_renovation.auth_backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("JINGYUAN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("JINGYUAN_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+# One account guessed from one address is locked; a colleague on the same office NAT is not.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The address is REMOTE_ADDR (no django-ipware); behind the proxy that is the proxy's own address, so
+# there the lockout is in effect per account.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -178,6 +197,8 @@ X_FRAME_OPTIONS = "DENY"
 # --- Programme ------------------------------------------------------------------------------
 # The demo accounts' password (seed_demo); the README states the default.
 DEMO_PASSWORD = env_str("JINGYUAN_DEMO_PASSWORD", "jingyuan2023")
+# Rows per page of every list (ui.lists); exports are not paged.
+LIST_PAGE_SIZE = env_int("JINGYUAN_LIST_PAGE_SIZE", 50, minimum=5)
 
 HEALTH_CELERY_TIMEOUT = float(env_int("JINGYUAN_HEALTH_CELERY_TIMEOUT_MS", 1500, minimum=100)) / 1000
 
@@ -205,4 +226,6 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("JINGYUAN_LOG_LEVEL", "INFO")},
+    # axes announces itself and every successful login at INFO; lockouts (WARNING) are what matter.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -13,6 +13,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("communities/", include("communities.urls")),
+    path("", include("ui.urls")),
+    path("", include("communities.urls")),
+    path("", include("agencies.urls")),
     path("", include("projects.urls")),
 ]

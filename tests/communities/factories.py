@@ -1,4 +1,6 @@
-"""Factories for compounds and their facts. The default compound qualifies on one deficit (water),
+"""Factories for compounds, buildings and households (visibly synthetic).
+
+The default compound qualifies on one deficit (water),
 so a test changes only the fact it is about."""
 
 import datetime as dt
@@ -69,7 +71,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     unit = "1单元"
     room = factory.Sequence(lambda n: f"{n + 101}")
     head_name = factory.Sequence(lambda n: f"示例户主{n}")
-    phone = "13800000000"
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
     floor_area_m2 = Decimal("80.00")
     renovation_consent = Consent.AGREE
     lift_consent = Consent.UNDECIDED
@@ -96,3 +98,16 @@ def households(building, *, agreeing: int, total: int, area: Decimal = Decimal("
 
 
 UNKNOWN_CONDITIONS = dict.fromkeys(CONDITION_FIELDS)
+
+
+def make_estate(*, town, compounds: int = 1, buildings: int = 1, households: int = 1, **compound_fields):
+    """`compounds` compounds in `town`, each with `buildings` buildings of `households` households."""
+    compound_fields.setdefault("floor_area_m2", Decimal("1000.00"))
+    made = []
+    for _ in range(compounds):
+        compound = CompoundFactory(town=town, **compound_fields)
+        for _ in range(buildings):
+            building = BuildingFactory(compound=compound, floors=6)
+            HouseholdFactory.create_batch(households, building=building)
+        made.append(compound)
+    return made

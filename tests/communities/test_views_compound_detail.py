@@ -1,11 +1,13 @@
-"""The compound page: facts, verdict, reasons, history; read by staff, auditors and the town's surveyors."""
+"""The compound page: facts, verdict, reasons, buildings, consent, history; read-only but for staff."""
 
 import pytest
 from django.urls import reverse
 
+from communities.choices import Consent
+from communities.models import Household
 from communities.services import compound_assess, compound_facts_update
 
-from .factories import BuildingFactory, CompoundFactory, households
+from .factories import BuildingFactory, CompoundFactory, households, make_estate
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +28,7 @@ def test_anonymous_is_sent_to_login(client, compound):
     assert client.get(url(compound)).status_code == 302
 
 
-@pytest.mark.parametrize("role", ["leader", "liaison", "outsider"])
+@pytest.mark.parametrize("role", ["liaison", "outsider"])
 def test_other_roles_get_403(client, users, compound, role):
     client.force_login(users[role])
     assert client.get(url(compound)).status_code == 403
@@ -51,7 +53,7 @@ def test_staff_sees_verdict_reasons_facts_and_history_with_users(client, users, 
     assert "录入现场审核认定" in page
 
 
-@pytest.mark.parametrize("role", ["surveyor", "auditor"])
+@pytest.mark.parametrize("role", ["surveyor", "auditor", "leader"])
 def test_readers_see_the_page_without_review_actions(client, users, compound, role):
     client.force_login(users[role])
     response = client.get(url(compound))
@@ -68,3 +70,28 @@ def test_incomplete_compound_lists_what_is_missing(client, users, compound):
     assert response.context["assessment"].verdict == "incomplete"
     page = response.content.decode()
     assert "缺少的资料" in page and "供排水管线老化 — 三(二)1" in page and "道路破损严重 — 三(二)2" in page
+
+
+def test_shows_the_record_its_buildings_consent_and_history(client, users, wulan):
+    compound = make_estate(town=wulan, buildings=2, households=3)[0]
+    Household.objects.filter(building__compound=compound).update(renovation_consent=Consent.UNDECIDED)
+    household = compound.buildings.first().households.first()
+    household.renovation_consent = Consent.AGREE
+    household.save()
+    compound.address = "测试路1号"
+    compound.save()
+    client.force_login(users["leader"])
+    body = client.get(reverse("communities:compound_detail", args=[compound.pk])).content.decode()
+    assert compound.name in body and "测试路1号" in body
+    assert "楼栋（2 栋）" in body
+    assert "同意改造" in body and ">1</a> 户（16.7%）" in body
+    assert "详细地址：— → 测试路1号" in body
+
+
+def test_detail_query_count_does_not_grow_with_buildings(client, users, wulan, django_assert_num_queries):
+    compound = make_estate(town=wulan, buildings=12, households=3)[0]
+    client.force_login(users["staff"])
+    # session, user, groups, compound, assessment, relaxations, verifications, verdict history,
+    # review steps, buildings, consent counts, change history
+    with django_assert_num_queries(12):
+        assert client.get(reverse("communities:compound_detail", args=[compound.pk])).status_code == 200

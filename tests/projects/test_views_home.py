@@ -19,7 +19,7 @@ def test_every_role_reads_the_programme(client, users, role):
     assert "靖政发〔2023〕75号" in body
     assert "27018.02 万元" in body
     assert "75.07 万㎡" in body
-    assert "2024-05-31" in body
+    assert "2024年5月31日" in body
     assert "（文件未列姓名）" in body
 
 

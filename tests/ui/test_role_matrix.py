@@ -1,0 +1,94 @@
+"""Every page, for anonymous and each role: the status each must get.
+
+To add a page, add a row to PAGES: the URL (a function of the `world` fixture), the method, and the
+expected status per role. Anonymous users are always sent to the login page (302).
+"""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("staff", "surveyor", "leader", "liaison", "auditor", "outsider")
+
+
+def expect(ok: tuple[str, ...], *, denied: int = 403, **others) -> dict[str, int]:
+    """200 for the roles in `ok`, `denied` for the rest, with per-role exceptions in `others`."""
+    statuses = {role: (200 if role in ok else denied) for role in ROLES}
+    statuses.update(others)
+    return statuses
+
+
+EVERYONE = ("staff", "surveyor", "leader", "liaison", "auditor")
+COMMUNITY_READERS = ("staff", "surveyor", "leader", "auditor")
+DUTY_READERS = ("staff", "leader", "liaison", "auditor")
+DASHBOARD_READERS = ("staff", "leader", "auditor")
+NOBODY_WRITES = dict.fromkeys(ROLES, 405)
+
+
+PAGES = [
+    # (id, method, URL name, object of `world` it takes (or None), query string, expected statuses)
+    ("home", "get", "home", None, "", expect(EVERYONE)),
+    ("dashboard", "get", "ui:dashboard", None, "", expect(DASHBOARD_READERS)),
+    ("compound_list", "get", "communities:compound_list", None, "", expect(COMMUNITY_READERS)),
+    ("compound_export", "get", "communities:compound_list", None, "?export=xlsx", expect(COMMUNITY_READERS)),
+    ("compound_own", "get", "communities:compound_detail", "own_compound", "", expect(COMMUNITY_READERS)),
+    ("compound_foreign", "get", "communities:compound_detail", "foreign_compound", "",
+     expect(COMMUNITY_READERS, surveyor=404)),
+    ("building_list", "get", "communities:building_list", None, "", expect(COMMUNITY_READERS)),
+    ("building_export", "get", "communities:building_list", None, "?export=xlsx", expect(COMMUNITY_READERS)),
+    ("building_own", "get", "communities:building_detail", "own_building", "", expect(COMMUNITY_READERS)),
+    ("building_foreign", "get", "communities:building_detail", "foreign_building", "",
+     expect(COMMUNITY_READERS, surveyor=404)),
+    ("household_list", "get", "communities:household_list", None, "", expect(COMMUNITY_READERS)),
+    ("household_export", "get", "communities:household_list", None, "?export=xlsx",
+     expect(COMMUNITY_READERS)),
+    ("household_own", "get", "communities:household_detail", "own_household", "", expect(COMMUNITY_READERS)),
+    ("household_foreign", "get", "communities:household_detail", "foreign_household", "",
+     expect(COMMUNITY_READERS, surveyor=404)),
+    ("review_queue", "get", "communities:review_queue", None, "", expect(COMMUNITY_READERS)),
+    ("review_export", "get", "communities:review_queue", None, "?format=xlsx", expect(COMMUNITY_READERS)),
+    ("verification_form", "get", "communities:verification_create", "own_compound", "", expect(("staff",))),
+    ("relaxation_form", "get", "communities:relaxation_create", "own_compound", "", expect(("staff",))),
+    ("compound_report", "post", "communities:compound_report", "own_compound", "",
+     expect((), staff=302, surveyor=403)),
+    ("duty_list", "get", "agencies:duty_list", None, "", expect(DUTY_READERS)),
+    ("duty_export", "get", "agencies:duty_list", None, "?export=xlsx", expect(DUTY_READERS)),
+    ("duty_own", "get", "agencies:duty_detail", "own_duty", "", expect(DUTY_READERS)),
+    ("duty_foreign", "get", "agencies:duty_detail", "foreign_duty", "", expect(DUTY_READERS, liaison=404)),
+    # Django admin is the housing bureau's; everyone else is sent to its login.
+    ("admin", "get", "admin:index", None, "", expect(("staff",), denied=302)),
+    # Nothing on these pages changes data: a POST is refused whoever sends it.
+    ("compound_list_post", "post", "communities:compound_list", None, "", NOBODY_WRITES),
+    ("compound_detail_post", "post", "communities:compound_detail", "own_compound", "", NOBODY_WRITES),
+    ("household_detail_post", "post", "communities:household_detail", "own_household", "", NOBODY_WRITES),
+    ("duty_list_post", "post", "agencies:duty_list", None, "", NOBODY_WRITES),
+    ("duty_detail_post", "post", "agencies:duty_detail", "own_duty", "", NOBODY_WRITES),
+    ("dashboard_post", "post", "ui:dashboard", None, "", NOBODY_WRITES),
+]
+
+
+@pytest.mark.parametrize(("method", "name", "key", "query", "expected"), [p[1:] for p in PAGES],
+                         ids=[p[0] for p in PAGES])
+def test_every_role_gets_the_expected_status(client, world, users, method, name, key, query, expected):
+    target = reverse(name, args=[world[key].pk] if key else []) + query
+    anonymous = getattr(client, method)(target)
+    assert anonymous.status_code == 302, "anonymous"
+    assert reverse("login") in anonymous["Location"] or reverse("admin:login") in anonymous["Location"]
+    got = {}
+    for role in ROLES:
+        client.force_login(users[role])
+        got[role] = getattr(client, method)(target).status_code
+        client.logout()
+    assert got == expected
+
+
+def test_the_matrix_covers_every_named_page_of_the_ui():
+    """A page added to one of these URL namespaces without a row in PAGES fails here."""
+    from django.urls import get_resolver
+
+    names = {"home"}
+    for namespace in ("ui", "communities", "agencies"):
+        resolver = get_resolver().namespace_dict[namespace][1]
+        names |= {f"{namespace}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
+    assert names - {page[2] for page in PAGES} == set()

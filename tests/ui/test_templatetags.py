@@ -1,0 +1,43 @@
+import datetime as dt
+from decimal import Decimal
+
+from django.template import Context, Template
+
+from ui.templatetags.ui import cn_date, days_phrase, percent_of, two_places, wan
+
+
+def test_dates_read_the_chinese_way():
+    assert cn_date(dt.date(2024, 5, 31)) == "2024年5月31日"
+    assert cn_date("2023-06-30") == "2023年6月30日"
+    assert cn_date(None) == ""
+
+
+def test_money_in_wan_yuan_with_two_decimals():
+    assert wan(Decimal("270180200.00")) == "27018.02"
+    assert wan("750700") == "75.07"
+    assert wan(5) == "0.00"
+    assert wan(None) == "—"
+    assert two_places("3.14159") == "3.14"
+
+
+def test_percent_and_days():
+    assert percent_of(1, 6) == "16.7%"
+    assert percent_of(1, 0) == "—"
+    assert days_phrase(12) == "剩余 12 天"
+    assert days_phrase(0) == "今天到期"
+    assert days_phrase(-3) == "已过 3 天"
+
+
+def test_bar_chart_is_svg_with_links_and_escaped_labels():
+    html = Template("{% load ui %}{% bar_chart items %}").render(Context({"items": [
+        {"label": "<b>按期</b>", "value": 3, "total": 4, "url": "/x/?a=1&b=2"},
+        {"label": "逾期", "value": 1},
+    ]}))
+    assert html.startswith("<svg") and "<b>" not in html and "&lt;b&gt;" in html
+    assert 'href="/x/?a=1&amp;b=2"' in html
+    assert html.count("<rect") == 4
+
+
+def test_progress_ring_shows_the_percentage():
+    html = Template("{% load ui %}{% progress_ring 23 46 '小区' '/compounds/' %}").render(Context())
+    assert "50.0%" in html and 'href="/compounds/"' in html and "<circle" in html

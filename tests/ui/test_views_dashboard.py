@@ -1,0 +1,110 @@
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.communities.factories import make_estate
+from ui import selectors as ui_selectors
+
+pytestmark = pytest.mark.django_db
+
+
+def _figure(body: str, name: str) -> str:
+    match = re.search(rf'data-figure="{name}">([^<]*)<', body)
+    assert match, name
+    return match.group(1).strip()
+
+
+@pytest.fixture
+def recorded(wulan, other_town):
+    """3 real compounds (2 buildings × 4 households each, 1000 ㎡ each) + the plan's 3 named ones; 2 demo."""
+    make_estate(town=wulan, compounds=2, buildings=2, households=4)
+    make_estate(town=other_town, compounds=1, buildings=2, households=4)
+    make_estate(town=wulan, compounds=2, buildings=1, households=3, is_demo=True)
+
+
+def test_leader_sees_targets_against_recorded_real_and_demo_apart(client, users, recorded):
+    client.force_login(users["leader"])
+    body = client.get(reverse("ui:dashboard")).content.decode()
+    # 3 named in the plan (no buildings) + 3 made here
+    assert _figure(body, "compounds-real") == "6"
+    assert _figure(body, "compounds-target") == "46"
+    assert _figure(body, "compounds-demo") == "2"
+    assert _figure(body, "buildings-real") == "6"
+    assert _figure(body, "buildings-target") == "170"
+    assert _figure(body, "households-real") == "24"
+    assert _figure(body, "households-target") == "6157"
+    assert _figure(body, "households-demo") == "6"
+    assert _figure(body, "floor_area-target") == "75.07"
+    assert _figure(body, "floor_area-real") == "0.30"
+    assert _figure(body, "budget-target") == "27018.02"
+
+
+def test_each_figure_links_to_the_filtered_list_behind_it(client, users, recorded):
+    client.force_login(users["staff"])
+    body = client.get(reverse("ui:dashboard")).content.decode()
+    link = re.search(r'href="([^"]+)" data-figure="households-real"', body).group(1)
+    listed = client.get(link.replace("&amp;", "&"))
+    assert listed.context["paginator"].count == 24
+    link = re.search(r'href="([^"]+)" data-figure="compounds-demo"', body).group(1)
+    assert client.get(link).context["paginator"].count == 2
+
+
+def test_days_left_to_each_deadline(client, users, programme, monkeypatch):
+    monkeypatch.setattr("ui.views.timezone.localdate", lambda: dt.date(2024, 5, 1))
+    client.force_login(users["leader"])
+    body = client.get(reverse("ui:dashboard")).content.decode()
+    assert "2024年5月31日" in body and "2023年6月30日" in body
+    assert _figure(body, "deadline-completion-days") == "剩余 30 天"
+    assert _figure(body, "deadline-ready-days") == "已过 306 天"
+    assert "数据截至 2024年5月1日" in body
+
+
+def test_sections_without_their_models_say_so_plainly(client, users, programme):
+    client.force_login(users["auditor"])
+    body = client.get(reverse("ui:dashboard")).content.decode()
+    assert "暂无数据（待项目管理功能上线）" in body
+    assert "暂无数据（待资金管理功能上线）" in body
+    assert "暂无数据（待小区认定功能上线）" in body
+    assert "暂无数据（待部门任务功能上线）" in body
+
+
+def test_a_section_shows_its_provider_figures_once_the_capability_exists(client, users, programme, monkeypatch):
+    """What a sibling capability plugs in: a model and a selector returning bars and rows with links."""
+    def provider(*, programme, today, user):
+        return {"bars": [{"label": "按期", "value": 7, "url": "/projects/?status=on_track", "tone": "ok"}],
+                "headers": ["项目", "逾期天数"], "rows": [{"cells": ["示例项目-01", 3], "url": "/projects/1/"}]}
+
+    section = ui_selectors.DASHBOARD_SECTIONS[0]
+    monkeypatch.setattr(ui_selectors, "section_provider",
+                        lambda s: provider if s.key == section.key else None)
+    client.force_login(users["leader"])
+    body = client.get(reverse("ui:dashboard")).content.decode()
+    assert 'href="/projects/?status=on_track"' in body
+    assert "示例项目-01" in body and 'href="/projects/1/"' in body
+    assert body.count("<p class=\"pending\">暂无数据（") == len(ui_selectors.DASHBOARD_SECTIONS) - 1
+
+
+def test_section_provider_needs_both_the_model_and_the_selector():
+    present = ui_selectors.DashboardSection("x", "x", "communities.Compound", "communities.selectors.compound_list", "")
+    assert ui_selectors.section_provider(present) is not None
+    no_model = ui_selectors.DashboardSection("x", "x", "projects.Project", "communities.selectors.compound_list", "")
+    assert ui_selectors.section_provider(no_model) is None
+    no_selector = ui_selectors.DashboardSection("x", "x", "communities.Compound", "funding.selectors.nothing", "")
+    assert ui_selectors.section_provider(no_selector) is None
+
+
+def test_dashboard_is_drawn_without_a_cdn_or_script(client, users, recorded):
+    client.force_login(users["leader"])
+    body = client.get(reverse("ui:dashboard")).content.decode()
+    assert "<svg" in body and "<script" not in body
+    assert "http://" not in body.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in body
+
+
+def test_dashboard_query_count_does_not_grow_with_rows(client, users, wulan, django_assert_num_queries):
+    make_estate(town=wulan, compounds=30, buildings=2, households=3)
+    client.force_login(users["leader"])
+    with django_assert_num_queries(10):
+        assert client.get(reverse("ui:dashboard")).status_code == 200

@@ -1,0 +1,69 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+NAV = {"计划概览", "领导驾驶舱", "小区", "楼栋", "住户", "认定审核", "部门职责"}
+EXPECTED_NAV = {
+    "staff": NAV,
+    "surveyor": {"计划概览", "小区", "楼栋", "住户", "认定审核"},
+    "leader": NAV,
+    "liaison": {"计划概览", "部门职责"},
+    "auditor": NAV,
+}
+
+
+@pytest.mark.parametrize("role", list(EXPECTED_NAV))
+def test_navigation_shows_each_role_only_what_it_may_use(client, users, role):
+    client.force_login(users[role])
+    response = client.get(reverse("home"))
+    assert {item["label"] for item in response.context["nav_items"]} == EXPECTED_NAV[role]
+    # and every link shown opens
+    for item in response.context["nav_items"]:
+        assert client.get(item["url"]).status_code == 200, item
+
+
+def test_failed_logins_are_throttled_with_a_chinese_message(client, users, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(2):
+        assert client.post(reverse("login"), {"username": "alice-staff", "password": "wrong"}).status_code == 200
+    locked = client.post(reverse("login"), {"username": "alice-staff", "password": "wrong"})
+    assert locked.status_code == 429
+    assert "登录失败次数过多" in locked.content.decode()
+    from tests.conftest import PASSWORD
+
+    still_locked = client.post(reverse("login"), {"username": "alice-staff", "password": PASSWORD})
+    assert still_locked.status_code == 429
+    # another account from the same address is not affected
+    ok = client.post(reverse("login"), {"username": "carol-leader", "password": PASSWORD})
+    assert ok.status_code == 302
+
+
+def test_a_successful_login_resets_the_failure_count(client, users, settings):
+    from tests.conftest import PASSWORD
+
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(2):
+        client.post(reverse("login"), {"username": "alice-staff", "password": "wrong"})
+    assert client.post(reverse("login"), {"username": "alice-staff", "password": PASSWORD}).status_code == 302
+    client.logout()
+    for _ in range(2):
+        assert client.post(reverse("login"), {"username": "alice-staff", "password": "wrong"}).status_code == 200
+
+
+def test_login_errors_sit_beside_their_field(client, db):
+    body = client.post(reverse("login"), {"username": "", "password": ""}).content.decode()
+    assert 'id="id_username_errors"' in body and 'id="id_password_errors"' in body
+
+
+def test_refusal_pages_are_chinese(client, users, settings):
+    settings.DEBUG = False
+    client.force_login(users["surveyor"])
+    assert "无权访问" in client.get(reverse("ui:dashboard")).content.decode()
+    assert "未找到" in client.get(reverse("communities:compound_detail", args=[999999])).content.decode()
+
+
+def test_print_stylesheet_is_served_and_linked(client, users):
+    client.force_login(users["leader"])
+    assert 'href="/static/css/print.css" media="print"' in client.get(reverse("ui:dashboard")).content.decode()
+    assert client.get("/static/css/print.css").status_code == 200

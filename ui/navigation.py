@@ -1,0 +1,45 @@
+"""The top navigation: one row per page, shown only to the roles that may open it.
+
+A new page adds a row here with the same role set its view passes to require_role (agencies.access).
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from agencies import access
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("计划概览", "home", access.ALL_ROLES),
+    NavItem("领导驾驶舱", "ui:dashboard", access.DASHBOARD_READERS),
+    NavItem("小区", "communities:compound_list", access.COMMUNITY_READERS),
+    NavItem("楼栋", "communities:building_list", access.COMMUNITY_READERS),
+    NavItem("住户", "communities:household_list", access.COMMUNITY_READERS),
+    NavItem("认定审核", "communities:review_queue", access.COMMUNITY_READERS),
+    NavItem("部门职责", "agencies:duty_list", access.DUTY_READERS),
+]
+
+
+def nav_for(user, current_path: str = "") -> list[dict]:
+    role = access.role_of(user)
+    if role is None:
+        return []
+    items = []
+    for item in NAV_ITEMS:
+        if role not in item.roles:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:  # a page whose app is not installed in this build
+            continue
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items
