@@ -90,3 +90,11 @@ def demo_compounds_create(*, town: Town, compounds: int = 12, seed: int = 2023) 
         compound.floor_area_m2 = compound_area
         compound.save(update_fields=["building_count", "household_count", "floor_area_m2"])
     return made
+
+
+# The survey upload flow lives in its own package (communities/survey/); its public services are
+# importable from here too, like every other write of this app.
+from .survey import survey_import, survey_upload_check, survey_upload_create  # noqa: E402
+
+__all__ = ["demo_compounds_create", "named_compounds_load", "survey_import", "survey_upload_check",
+           "survey_upload_create", "towns_load"]
