@@ -245,7 +245,7 @@ def _write_compounds(plan: SheetPlan, *, town, user, now):
             compound = Compound(town=town, name=row[index["name"]])
             apply(compound, row)
             objects.append(compound)
-        bulk_create_with_history(objects, Compound, batch_size=500, default_user=user)
+        bulk_create_with_history(objects, Compound, batch_size=BATCH, default_user=user)
     db_fields = [("community" if f == "community" else f) for f in fields] + ["updated_at"]
     for start in range(0, len(plan.update), BATCH):
         chunk = plan.update[start:start + BATCH]
@@ -253,7 +253,7 @@ def _write_compounds(plan: SheetPlan, *, town, user, now):
         for pk, row in chunk:
             apply(instances[pk], row)
             instances[pk].updated_at = now
-        bulk_update_with_history(list(instances.values()), Compound, fields=db_fields, batch_size=500,
+        bulk_update_with_history(list(instances.values()), Compound, fields=db_fields, batch_size=BATCH,
                                  default_user=user)
 
 
@@ -275,12 +275,12 @@ def _write_rows(plan: SheetPlan, model, *, parent_attr, parent_of, exclude, skip
             instance = model(**{parent_attr: parent_of(row, index)}, **{f: row[index[f]] for f in own_keys})
             apply(instance, row)
             objects.append(instance)
-        bulk_create_with_history(objects, model, batch_size=500, default_user=user)
+        bulk_create_with_history(objects, model, batch_size=BATCH, default_user=user)
     for start in range(0, len(plan.update), BATCH):
         chunk = plan.update[start:start + BATCH]
         instances = model.objects.in_bulk([pk for pk, _ in chunk])
         for pk, row in chunk:
             apply(instances[pk], row)
         if fields:
-            bulk_update_with_history(list(instances.values()), model, fields=fields, batch_size=500,
+            bulk_update_with_history(list(instances.values()), model, fields=fields, batch_size=BATCH,
                                      default_user=user)

@@ -13,7 +13,6 @@ cell, nor report merged cells).
 
 import codecs
 import csv
-import datetime as dt
 import logging
 import zipfile
 from collections.abc import Iterator

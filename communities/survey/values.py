@@ -79,7 +79,7 @@ def read_text(value, *, max_length: int | None = None, collapse: bool = True) ->
 def read_count(value) -> int | None:
     if is_blank(value):
         return None
-    if isinstance(value, bool) or isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, bool | dt.datetime | dt.date):
         raise ValueProblem("应为整数，如 6。请填写数字。")
     if isinstance(value, int | float):
         number = value
@@ -101,7 +101,7 @@ def read_count(value) -> int | None:
 def read_area(value) -> Decimal | None:
     if is_blank(value):
         return None
-    if isinstance(value, bool) or isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, bool | dt.datetime | dt.date):
         raise ValueProblem("应为面积数字（平方米），如 1234.5。")
     if isinstance(value, int):
         number = Decimal(value)

@@ -10,7 +10,7 @@ from communities.models import Building, Community, Compound, Household, SurveyU
 from communities.survey import SurveyImportError, survey_import, survey_import_start, survey_upload_create
 
 from .factories import BuildingFactory, CompoundFactory, HouseholdFactory
-from .survey_files import SAMPLES, HOUSEHOLD_HEADERS, household_row, standard_sheets, write_xlsx
+from .survey_files import HOUSEHOLD_HEADERS, SAMPLES, household_row, standard_sheets, write_xlsx
 
 
 def upload_file(user, town, path: Path, **kwargs) -> SurveyUpload:

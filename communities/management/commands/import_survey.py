@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,6 +25,12 @@ class Command(BaseCommand):
         parser.add_argument("--csv-encoding", choices=CsvEncoding.values, default=CsvEncoding.AUTO)
 
     def handle(self, *args, **options):
+        try:
+            self._handle(options)
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
+
+    def _handle(self, options):
         path = Path(options["path"])
         if not path.is_file():
             raise CommandError(f"找不到文件：{path}")
