@@ -24,6 +24,8 @@ COMMUNITY_READERS = frozenset({Role.STAFF, Role.SURVEYOR, Role.LEADER, Role.AUDI
 DUTY_READERS = frozenset({Role.STAFF, Role.LEADER, Role.LIAISON, Role.AUDITOR})
 # The leaders' dashboard carries money figures: not for surveyors (no money) nor liaisons (one agency).
 DASHBOARD_READERS = frozenset({Role.STAFF, Role.LEADER, Role.AUDITOR})
+# Who uploads survey workbooks (摸底调查): surveyors for their own town, staff for any.
+SURVEY_UPLOADERS = frozenset({Role.STAFF, Role.SURVEYOR})
 
 
 def role_of(user) -> Role | None:

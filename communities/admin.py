@@ -9,6 +9,7 @@ from .models import (
     EligibilityRelaxation,
     Household,
     SiteVerification,
+    SurveyUpload,
     Town,
 )
 from .services import compound_assess
@@ -112,3 +113,13 @@ class SiteVerificationAdmin(ReadOnlyAdmin):
     list_filter = ("decision",)
     search_fields = ("compound__name", "town_participant", "community_participant", "design_institute", "notes")
     list_select_related = ("compound", "verified_by")
+
+
+@admin.register(SurveyUpload)
+class SurveyUploadAdmin(ReadOnlyAdmin):
+    """Uploads are kept as evidence: the admin reads them; imports go through the survey pages."""
+
+    list_display = ("uploaded_at", "town", "uploaded_by", "original_name", "state", "error_count", "imported_at")
+    list_filter = ("state", "town")
+    search_fields = ("original_name", "sha256", "uploaded_by__username")
+    list_select_related = ("town", "uploaded_by")

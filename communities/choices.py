@@ -40,3 +40,34 @@ class VerificationDecision(models.TextChoices):
     CONFIRMED = "confirmed", "确认列入改造"
     REJECTED = "rejected", "不予列入"
     NEEDS_INFO = "needs_info", "需补充资料"
+
+
+class SurveySheet(models.TextChoices):
+    """The three data sheets of the survey workbook (摸底调查表); a CSV file holds one of them."""
+
+    COMPOUNDS = "compounds", "小区"
+    BUILDINGS = "buildings", "楼栋"
+    HOUSEHOLDS = "households", "住户"
+
+
+class SurveyFileFormat(models.TextChoices):
+    XLSX = "xlsx", "Excel 工作簿（.xlsx/.xlsm）"
+    XLS = "xls", "Excel 97-2003 工作簿（.xls）"
+    CSV = "csv", "CSV 文本"
+
+
+class CsvEncoding(models.TextChoices):
+    AUTO = "auto", "自动识别"
+    UTF8 = "utf-8", "UTF-8"
+    GB18030 = "gb18030", "GB18030（GBK）"
+
+
+class SurveyUploadState(models.TextChoices):
+    """Where an upload is: checked → previewed → imported (or rejected / failed)."""
+
+    CHECKING = "checking", "正在检查"
+    READY = "ready", "待确认"
+    INVALID = "invalid", "有错误"
+    IMPORTING = "importing", "正在导入"
+    IMPORTED = "imported", "已导入"
+    FAILED = "failed", "导入失败"

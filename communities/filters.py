@@ -11,7 +11,7 @@ from agencies.access import compounds_for, may_search_personal_data
 from ui.filters import StableOrderingFilter, YesNoFilter
 
 from .choices import Consent, ReviewStatus, StructureType, Verdict
-from .models import Building, Community, Compound, Household, Town
+from .models import Building, Community, Compound, Household, SurveyUpload, Town
 
 
 def _visible_compounds(request):
@@ -146,3 +146,11 @@ class CompoundReviewFilterSet(django_filters.FilterSet):
     def filter_reviewed(self, queryset, name, value):
         unreviewed = Q(review_status=ReviewStatus.SURVEYED)
         return queryset.filter(unreviewed) if value == "no" else queryset.exclude(unreviewed)
+
+
+class SurveyUploadFilterSet(django_filters.FilterSet):
+    """The upload history list (and any export of it) filters through this one set."""
+
+    class Meta:
+        model = SurveyUpload
+        fields = ["town", "state"]

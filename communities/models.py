@@ -10,7 +10,17 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .choices import Consent, ReviewStatus, StructureType, Verdict, VerificationDecision
+from .choices import (
+    Consent,
+    CsvEncoding,
+    ReviewStatus,
+    StructureType,
+    SurveyFileFormat,
+    SurveySheet,
+    SurveyUploadState,
+    Verdict,
+    VerificationDecision,
+)
 
 _AREA = {"max_digits": 12, "decimal_places": 2, "null": True, "blank": True,
          "validators": [MinValueValidator(Decimal("0"))]}
@@ -391,3 +401,62 @@ class SiteVerification(models.Model):
             setattr(self, name, (getattr(self, name) or "").strip())
         if self.verified_on and self.verified_on > timezone.localdate():
             raise ValidationError({"verified_on": "审核日期不能晚于今天。"})
+
+
+def _survey_upload_path(instance, filename):
+    # The stored name is the content hash: the user's file name may hold anything.
+    return f"surveys/{instance.town_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class SurveyUpload(models.Model):
+    """One survey file (摸底调查表) a surveyor or staff member uploaded for a town, kept as sent.
+
+    Holds the original file, its hash, who sent it, what the check found (per-sheet counts and
+    every error) and, once confirmed, what the import wrote.
+    """
+
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="survey_uploads", verbose_name="乡镇")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="survey_uploads", verbose_name="上传人")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    original_file = models.FileField("原始文件", upload_to=_survey_upload_path, max_length=200)
+    original_name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    size_bytes = models.PositiveBigIntegerField("文件大小（字节）")
+    file_format = models.CharField("文件格式", max_length=10, choices=SurveyFileFormat.choices, blank=True)
+    csv_sheet = models.CharField("CSV 对应工作表", max_length=12, choices=SurveySheet.choices, blank=True)
+    csv_encoding = models.CharField("CSV 编码", max_length=10, choices=CsvEncoding.choices, blank=True)
+    state = models.CharField("状态", max_length=10, choices=SurveyUploadState.choices,
+                             default=SurveyUploadState.CHECKING)
+    data_rows = models.PositiveIntegerField("数据行数（估计）", default=0)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    counts = models.JSONField("各表新增/更新/不变", default=dict, blank=True)
+    errors = models.JSONField("错误与提示", default=list, blank=True)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    warning_count = models.PositiveIntegerField("提示数", default=0)
+    task_id = models.CharField("后台任务", max_length=64, blank=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name="确认导入人")
+    imported_at = models.DateTimeField("导入时间", null=True, blank=True)
+    # The error list can be long and progress changes often: history keeps the state changes only.
+    history = HistoricalRecords(excluded_fields=["errors", "progress", "counts"])
+
+    class Meta:
+        verbose_name = "摸底调查上传"
+        verbose_name_plural = "摸底调查上传"
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="%(app_label)s_%(class)s_progress_range",
+                                   violation_error_message="进度应在 0 至 100 之间。"),
+        ]
+        indexes = [
+            # The upload history page: one town's uploads, newest first.
+            models.Index(fields=["town", "-uploaded_at"], name="survey_upload_town_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.town} {self.original_name}（{self.uploaded_at:%Y-%m-%d %H:%M}）"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.state in (SurveyUploadState.CHECKING, SurveyUploadState.IMPORTING)

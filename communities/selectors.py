@@ -4,11 +4,12 @@
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
-from agencies.access import buildings_for, compounds_for, households_for
+from agencies.access import buildings_for, compounds_for, households_for, role_of, user_town_id
+from agencies.choices import Role
 
 from .choices import Consent, Verdict
 from .eligibility import CONDITION_FIELDS, fact_label
-from .models import Building, Compound, CompoundAssessment, Household
+from .models import Building, Compound, CompoundAssessment, Household, SurveyUpload
 
 NOT_ASSESSED = "未评估"
 
@@ -114,3 +115,14 @@ def compound_page(*, compound: Compound) -> dict:
         ),
         "review_steps": review_history(compound=compound),
     }
+
+
+def survey_uploads_for(user):
+    """Uploads the user may see: staff all, a surveyor their own town's; nobody else any."""
+    queryset = SurveyUpload.objects.select_related("town", "uploaded_by", "imported_by")
+    role = role_of(user)
+    if role == Role.STAFF:
+        return queryset
+    if role == Role.SURVEYOR and user_town_id(user):
+        return queryset.filter(town_id=user_town_id(user))
+    return queryset.none()

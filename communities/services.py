@@ -306,3 +306,11 @@ def compound_report(*, compound: Compound, user) -> Compound:
     if assessment is None or assessment.verdict not in (Verdict.ELIGIBLE, Verdict.RELAXED):
         raise ValidationError("只有认定为符合改造条件或放宽认定的小区才能报县政府。")
     return compound_review_status_set(compound=compound, user=user, status=ReviewStatus.REPORTED)
+
+
+# The survey upload flow lives in its own package (communities/survey/); its public services are
+# importable from here too, like every other write of this app.
+from .survey import survey_import, survey_upload_check, survey_upload_create  # noqa: E402
+
+__all__ = ["demo_compounds_create", "named_compounds_load", "survey_import", "survey_upload_check",
+           "survey_upload_create", "towns_load"]

@@ -15,4 +15,11 @@ urlpatterns = [
     path("households/", views.HouseholdListView.as_view(), name="household_list"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("review/", views.review_queue, name="review_queue"),
+    path("surveys/", views.survey_list, name="survey_list"),
+    path("surveys/template.xlsx", views.survey_template, name="survey_template"),
+    path("surveys/upload/", views.survey_upload, name="survey_upload"),
+    path("surveys/<int:pk>/", views.survey_detail, name="survey_detail"),
+    path("surveys/<int:pk>/status/", views.survey_status, name="survey_status"),
+    path("surveys/<int:pk>/confirm/", views.survey_confirm, name="survey_confirm"),
+    path("surveys/<int:pk>/errors.xlsx", views.survey_error_download, name="survey_errors"),
 ]

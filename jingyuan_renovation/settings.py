@@ -180,6 +180,17 @@ if S3_BUCKET:
 # Serve straight from the app's static folders too, so a fresh checkout works before collectstatic.
 WHITENOISE_USE_FINDERS = True
 
+# --- Survey uploads (摸底调查, docs/survey.md) -------------------------------------------------
+# Largest file accepted, as uploaded.
+JINGYUAN_UPLOAD_MAX_BYTES = env_int("JINGYUAN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Largest total an .xlsx may unpack to: checked from the zip directory before any XML is parsed (zip bombs).
+JINGYUAN_UPLOAD_MAX_UNPACKED_BYTES = env_int("JINGYUAN_UPLOAD_MAX_UNPACKED_BYTES", 400 * 1024 * 1024,
+                                            minimum=1024)
+# Files with more data rows than this are checked and imported by a Celery task behind a progress bar.
+JINGYUAN_SURVEY_ASYNC_ROWS = env_int("JINGYUAN_SURVEY_ASYNC_ROWS", 5000, minimum=0)
+# A row with content beyond this column is rejected (a sheet with 100,000 columns is not a survey).
+JINGYUAN_SURVEY_MAX_COLUMNS = env_int("JINGYUAN_SURVEY_MAX_COLUMNS", 200, minimum=30)
+
 # --- Security (production values; `check --deploy` must be clean with DEBUG off) -------------
 SECURE_SSL_REDIRECT = env_bool("JINGYUAN_SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = env_bool("JINGYUAN_SECURE_COOKIES", not DEBUG)

@@ -152,3 +152,42 @@ def live_worker(transactional_db, tmp_path):
     log.close()
 
 
+def _upload(user, town):
+    """A survey upload (the LibreOffice sample) kept for `town`, previewed, not imported."""
+    from django.core.files import File
+
+    from communities.survey import survey_upload_create
+    from tests.communities.survey_files import SAMPLES
+
+    with (SAMPLES / "survey-libreoffice.xlsx").open("rb") as handle:
+        return survey_upload_create(user=user, town=town, uploaded_file=File(handle, name="survey.xlsx"))
+
+
+@pytest.fixture
+def world(programme, wulan, other_town, users):
+    """One compound (building, household) and one survey upload in the surveyor's town and one of each
+    elsewhere; duties of two agencies. The role matrix and the list tests read from it."""
+    from agencies.models import Agency, Duty
+    from tests.communities.factories import make_estate
+
+    own = make_estate(town=wulan)[0]
+    foreign = make_estate(town=other_town)[0]
+    finance = Agency.objects.get(code="finance")
+    other_agency = Agency.objects.exclude(pk=finance.pk).filter(duties__isnull=False).first()
+    return {
+        "own_compound": own, "own_building": own.buildings.get(),
+        "own_household": own.buildings.get().households.get(),
+        "foreign_compound": foreign, "foreign_building": foreign.buildings.get(),
+        "foreign_household": foreign.buildings.get().households.get(),
+        "own_upload": _upload(users["staff"], wulan),
+        "foreign_upload": _upload(users["staff"], other_town),
+        "own_duty": Duty.objects.filter(agency=finance).first(),
+        "foreign_duty": Duty.objects.filter(agency=other_agency).first(),
+    }
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files go to a per-test folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -23,6 +23,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("小区", "communities:compound_list", access.COMMUNITY_READERS),
     NavItem("楼栋", "communities:building_list", access.COMMUNITY_READERS),
     NavItem("住户", "communities:household_list", access.COMMUNITY_READERS),
+    NavItem("摸底调查", "communities:survey_list", access.SURVEY_UPLOADERS),
     NavItem("认定审核", "communities:review_queue", access.COMMUNITY_READERS),
     NavItem("部门职责", "agencies:duty_list", access.DUTY_READERS),
 ]

@@ -111,3 +111,4 @@ def make_estate(*, town, compounds: int = 1, buildings: int = 1, households: int
             HouseholdFactory.create_batch(households, building=building)
         made.append(compound)
     return made
+

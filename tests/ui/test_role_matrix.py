@@ -23,6 +23,7 @@ EVERYONE = ("staff", "surveyor", "leader", "liaison", "auditor")
 COMMUNITY_READERS = ("staff", "surveyor", "leader", "auditor")
 DUTY_READERS = ("staff", "leader", "liaison", "auditor")
 DASHBOARD_READERS = ("staff", "leader", "auditor")
+SURVEY_UPLOADERS = ("staff", "surveyor")
 NOBODY_WRITES = dict.fromkeys(ROLES, 405)
 
 
@@ -52,6 +53,17 @@ PAGES = [
     ("relaxation_form", "get", "communities:relaxation_create", "own_compound", "", expect(("staff",))),
     ("compound_report", "post", "communities:compound_report", "own_compound", "",
      expect((), staff=302, surveyor=403)),
+    ("survey_list", "get", "communities:survey_list", None, "", expect(SURVEY_UPLOADERS)),
+    ("survey_template", "get", "communities:survey_template", None, "", expect(SURVEY_UPLOADERS)),
+    ("survey_upload", "get", "communities:survey_upload", None, "", expect(SURVEY_UPLOADERS)),
+    ("survey_own", "get", "communities:survey_detail", "own_upload", "", expect(SURVEY_UPLOADERS)),
+    ("survey_own_status", "get", "communities:survey_status", "own_upload", "", expect(SURVEY_UPLOADERS)),
+    ("survey_foreign", "get", "communities:survey_detail", "foreign_upload", "",
+     expect(SURVEY_UPLOADERS, surveyor=404)),
+    ("survey_foreign_errors", "get", "communities:survey_errors", "foreign_upload", "",
+     expect(SURVEY_UPLOADERS, surveyor=404)),
+    ("survey_confirm_foreign", "post", "communities:survey_confirm", "foreign_upload", "",
+     expect((), staff=302, surveyor=404)),
     ("duty_list", "get", "agencies:duty_list", None, "", expect(DUTY_READERS)),
     ("duty_export", "get", "agencies:duty_list", None, "?export=xlsx", expect(DUTY_READERS)),
     ("duty_own", "get", "agencies:duty_detail", "own_duty", "", expect(DUTY_READERS)),

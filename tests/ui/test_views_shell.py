@@ -4,9 +4,10 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 NAV = {"计划概览", "领导驾驶舱", "小区", "楼栋", "住户", "认定审核", "部门职责"}
+SURVEY = {"摸底调查"}
 EXPECTED_NAV = {
-    "staff": NAV,
-    "surveyor": {"计划概览", "小区", "楼栋", "住户", "认定审核"},
+    "staff": NAV | SURVEY,
+    "surveyor": {"计划概览", "小区", "楼栋", "住户", "认定审核"} | SURVEY,
     "leader": NAV,
     "liaison": {"计划概览", "部门职责"},
     "auditor": NAV,

@@ -1,0 +1,209 @@
+"""Survey import benchmark (issue #4). Run by hand; figures go in benchmarks/README.md.
+
+    .venv/bin/python benchmarks/survey_import.py                      # SQLite in a temporary folder
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jy_issue4_bench .venv/bin/python benchmarks/survey_import.py
+
+Generates a survey workbook of 2,000 compounds / 10,000 buildings / 100,000 households (and the
+programme-sized 46 / 170 / 6,157), then reports, each step in its own process so peak RSS is its own:
+(a) raw openpyxl read-only parse of the file (and python-calamine's, if installed, for comparison),
+(b) the full import (read, check, diff, write with history rows) into an empty database, and the
+preview check alone, (c) peak RSS. The PostgreSQL database is dropped and recreated on each run.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
+SIZES = {"large": (2000, 10_000, 100_000), "programme": (46, 170, 6157)}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def generate(path: Path, compounds: int, buildings: int, households: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingyuan_renovation.settings")
+    import django
+
+    django.setup()
+    from openpyxl import Workbook
+
+    from communities.survey.schema import BUILDING_SHEET, COMPOUND_SHEET, HOUSEHOLD_SHEET
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("小区")
+    sheet.append(["乌兰镇老旧小区改造摸底调查表（基准测试，合成数据）"])
+    sheet.append([c.header for c in COMPOUND_SHEET.columns])
+    per_compound = buildings // compounds
+    per_building, extra = divmod(households, buildings)
+    yes_no = ["是", "否", "√", "×", "有", "无", None]
+    for c in range(compounds):
+        row = {"小区名称": f"基准小区-{c:05d}", "所属社区": f"基准社区-{c % 9}", "详细地址": f"基准路{c}号",
+               "产权单位": "基准单位", "建成年份": 1980 + c % 25, "占地面积(㎡)": "1,234.5", "楼栋数": per_compound,
+               "户数": 9999, "建筑面积(㎡)": 5000.5, "备注": "合成数据"}
+        values = [row.get(col.header, yes_no[(c + i) % len(yes_no)] if col.kind == "yes_no" else None)
+                  for i, col in enumerate(COMPOUND_SHEET.columns)]
+        sheet.append(values)
+    sheet = workbook.create_sheet("楼栋")
+    sheet.append([c.header for c in BUILDING_SHEET.columns])
+    for b in range(buildings):
+        sheet.append([f"基准小区-{b % compounds:05d}", f"{b // compounds + 1}号楼", 1980 + b % 25, 6, 2,
+                      per_building + (1 if b < extra else 0), 1800.25, "砖混", "无", "否", None])
+    sheet = workbook.create_sheet("住户")
+    sheet.append([c.header for c in HOUSEHOLD_SHEET.columns])
+    consents = ["同意", "不同意", "未表态"]
+    for b in range(buildings):
+        for h in range(per_building + (1 if b < extra else 0)):
+            sheet.append([f"基准小区-{b % compounds:05d}", f"{b // compounds + 1}号楼", f"{h % 2 + 1}单元",
+                          f"{h // 2 + 1:02d}0{h % 2 + 1}", f"户主{b}-{h}", f"139{b:05d}{h:03d}", 65.5 + h % 30,
+                          consents[h % 3], consents[(h + 1) % 3], "是" if h % 2 else "否", None])
+    workbook.save(path)
+    _add_dimensions(path, {"小区": (24, compounds + 2), "楼栋": (11, buildings + 1), "住户": (11, households + 1)})
+
+
+def _add_dimensions(path: Path, sizes: dict) -> None:
+    """Excel, WPS and LibreOffice write <dimension> at the top of each sheet; openpyxl's write-only mode
+    does not, which makes every read-only open scan the whole sheet once more. Add it, as real files have it."""
+    import zipfile
+
+    from openpyxl.utils import get_column_letter
+
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    for index, (columns, rows) in enumerate(sizes.values(), start=1):
+        name = f"xl/worksheets/sheet{index}.xml"
+        ref = f'<dimension ref="A1:{get_column_letter(columns)}{rows}"/>'.encode()
+        head, tag, tail = parts[name].partition(b"<sheetData")
+        if b"<dimension" not in head:
+            parts[name] = head + ref + tag + tail if b"<sheetViews" not in head else \
+                head.replace(b"<sheetViews", ref + b"<sheetViews", 1) + tag + tail
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
+def step_parse(path: Path) -> dict:
+    from openpyxl import load_workbook
+
+    start = time.perf_counter()
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    rows = 0
+    for sheet in workbook.worksheets:
+        for _ in sheet.iter_rows(values_only=True):
+            rows += 1
+    workbook.close()
+    result = {"openpyxl_parse_s": round(time.perf_counter() - start, 2), "rows": rows,
+              "openpyxl_peak_rss_mb": round(peak_rss_mb(), 1)}
+    return result
+
+
+def step_calamine(path: Path) -> dict:
+    try:
+        import python_calamine
+    except ImportError:
+        return {}
+    start = time.perf_counter()
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    rows = 0
+    for name in workbook.sheet_names:
+        for _ in workbook.get_sheet_by_name(name).iter_rows():
+            rows += 1
+    return {"calamine_parse_s": round(time.perf_counter() - start, 2), "calamine_peak_rss_mb": round(peak_rss_mb(), 1)}
+
+
+def step_import(path: Path) -> dict:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingyuan_renovation.settings")
+    import django
+
+    django.setup()
+    from django.core.files import File
+    from django.core.management import call_command
+
+    from agencies.choices import Role
+    from agencies.services import roles_sync, user_create
+    from communities.models import Household, Town
+    from communities.survey import survey_import, survey_upload_create
+
+    call_command("migrate", verbosity=0)
+    roles_sync()
+    user = user_create(username="bench", password="bench-pass-7q!x", role=Role.STAFF)
+    town, _ = Town.objects.get_or_create(name="乌兰镇")
+    start = time.perf_counter()
+    with path.open("rb") as handle:
+        upload = survey_upload_create(user=user, town=town, uploaded_file=File(handle, name=path.name))
+    check_s = time.perf_counter() - start
+    assert upload.error_count == 0, upload.errors[:5]
+    start = time.perf_counter()
+    upload = survey_import(upload=upload, user=user)
+    import_s = time.perf_counter() - start
+    assert upload.state == "imported", upload.errors[:5]
+    households = Household.objects.count()
+    start = time.perf_counter()
+    with path.open("rb") as handle:
+        again = survey_upload_create(user=user, town=town, uploaded_file=File(handle, name=path.name))
+    recheck_s = time.perf_counter() - start
+    again.refresh_from_db()  # a large file was checked by the (in-process) task on its own copy
+    return {"check_s": round(check_s, 2), "import_s": round(import_s, 2), "households": households,
+            "recheck_unchanged_s": round(recheck_s, 2), "recheck_counts": again.counts,
+            "import_peak_rss_mb": round(peak_rss_mb(), 1)}
+
+
+def run_step(step: str, path: Path, env: dict) -> dict:
+    output = subprocess.run([sys.executable, __file__, "--step", step, str(path)], env=env, check=True,
+                            capture_output=True, text=True)
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def fresh_database(env: dict, tmp: str) -> None:
+    url = env.get("DATABASE_URL")
+    if not url:
+        env["JINGYUAN_VAR_DIR"] = tmp
+        return
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    env["JINGYUAN_VAR_DIR"] = tmp
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--step")
+    parser.add_argument("path", nargs="?")
+    parser.add_argument("--sizes", default="programme,large")
+    args = parser.parse_args()
+    if args.step:
+        step = {"parse": step_parse, "calamine": step_calamine, "import": step_import}[args.step]
+        print(json.dumps(step(Path(args.path))))
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    backend = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
+    for size in args.sizes.split(","):
+        path = OUT / f"survey-{size}.xlsx"
+        if not path.exists():
+            generate(path, *SIZES[size])
+        result = {"size": size, "backend": backend, "file_mb": round(path.stat().st_size / 1024 / 1024, 2)}
+        with tempfile.TemporaryDirectory() as tmp:
+            env = dict(os.environ, JINGYUAN_MEDIA_ROOT=tmp)
+            fresh_database(env, tmp)
+            result.update(run_step("parse", path, env))
+            result.update(run_step("calamine", path, env))
+            result.update(run_step("import", path, env))
+        result["import_vs_parse"] = round(result["import_s"] / result["openpyxl_parse_s"], 2)
+        print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,221 @@
+"""From rows to clean records: header matching, value reading and the checks one sheet can make alone.
+
+Nothing here touches the database; `plan.py` adds the checks that need it (and the other sheets).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils import timezone
+
+from communities.choices import SurveyFileFormat
+
+from . import schema
+from .reader import SheetReader, SurveyFileError, SurveyWorkbook
+from .values import ValueProblem, display, is_blank, read_cell
+
+ERROR = "error"
+WARNING = "warning"
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass
+class Problem:
+    """One error or warning, located as the user sees it: sheet, row, column header, value."""
+
+    sheet: str
+    row: int | None
+    column: str
+    value: str
+    message: str
+    level: str = ERROR
+    col: int | None = None  # 1-based column index in the user's sheet, for the error workbook
+
+    def as_dict(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "value": self.value,
+                "message": self.message, "level": self.level, "col": self.col}
+
+
+@dataclass
+class ParsedSheet:
+    """One data sheet, read: which fields it has, where, and its rows as (row number, values in spec order)."""
+
+    spec: schema.SheetSpec
+    title: str
+    header_row: int = 0
+    columns: dict[str, int] = field(default_factory=dict)   # field → 1-based column index
+    headers: dict[str, str] = field(default_factory=dict)   # field → header text as in the file
+    rows: list[tuple] = field(default_factory=list)          # (row number, value, value, ...)
+
+    @property
+    def field_index(self) -> dict[str, int]:
+        """field → position in a row tuple (0 is the row number)."""
+        return self.spec.field_index
+
+    @property
+    def present_fields(self) -> tuple[str, ...]:
+        return tuple(column.field for column in self.spec.columns if column.field in self.columns)
+
+    def header_for(self, field_name: str) -> str:
+        return self.headers.get(field_name) or next(c.header for c in self.spec.columns if c.field == field_name)
+
+    def col_for(self, field_name: str) -> int | None:
+        return self.columns.get(field_name)
+
+
+@dataclass
+class ParsedSurvey:
+    sheets: dict[str, ParsedSheet] = field(default_factory=dict)  # SurveySheet value → sheet
+    problems: list[Problem] = field(default_factory=list)
+    rows_read: int = 0
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for problem in self.problems if problem.level == ERROR)
+
+
+ProgressCallback = Callable[[int], None]
+
+
+def survey_parse(path: Path, *, file_format: str, csv_sheet: str = "", csv_encoding: str = "auto",
+                 progress: ProgressCallback | None = None, this_year: int | None = None) -> ParsedSurvey:
+    """Read every sheet of the file; file-level failures become a single problem, never an exception."""
+    parsed = ParsedSurvey()
+    this_year = this_year or timezone.localdate().year
+    try:
+        with SurveyWorkbook(path, file_format, csv_sheet=csv_sheet, csv_encoding=csv_encoding) as workbook:
+            found = set()
+            for sheet in workbook.sheets:
+                if sheet.spec is None or sheet.spec.sheet in found:
+                    continue
+                found.add(sheet.spec.sheet)
+                parsed.sheets[sheet.spec.sheet] = _parse_sheet(sheet, parsed, this_year=this_year,
+                                                               progress=progress)
+            if file_format != SurveyFileFormat.CSV:
+                titles = "、".join(f"「{title}」" for title in (s.title for s in workbook.sheets))
+                for spec in schema.SHEETS:
+                    if spec.sheet not in found:
+                        parsed.problems.append(Problem(
+                            spec.title, None, "", "",
+                            f"工作簿缺少「{spec.title}」工作表（现有工作表：{titles}）。请使用系统模板，"
+                            f"或把工作表改名为「{spec.title}」；没有数据也请保留该表的表头。"))
+    except SurveyFileError as exc:
+        parsed.sheets.clear()
+        parsed.problems = [Problem("", None, "", "", str(exc))]
+    return parsed
+
+
+def _parse_sheet(sheet: SheetReader, parsed: ParsedSurvey, *, this_year: int,
+                 progress: ProgressCallback | None) -> ParsedSheet:
+    spec = sheet.spec
+    result = ParsedSheet(spec=spec, title=sheet.title)
+    by_key = {schema.header_key(column.header): column for column in spec.columns}
+    problems = parsed.problems
+    columns: list[tuple[int, schema.Column]] = []
+    seen_before_header = 0
+    for row_number, values in sheet.rows():
+        if not result.header_row:
+            seen_before_header += 1
+            keys = [schema.header_key(value) if isinstance(value, str) else "" for value in values]
+            known = [key for key in keys if key in by_key]
+            if schema.header_key(spec.columns[0].header) in keys and len(known) >= 2:
+                result.header_row = row_number
+                columns = _match_headers(result, values, keys, by_key, problems)
+                if columns is None:
+                    return result  # a key column is missing: its errors are recorded, rows are meaningless
+            elif seen_before_header >= HEADER_SEARCH_ROWS:
+                break
+            continue
+        record = _read_row(result, row_number, values, columns, problems, this_year)
+        if record is not None:
+            result.rows.append(record)
+            parsed.rows_read += 1
+            if progress is not None and parsed.rows_read % 2000 == 0:
+                progress(parsed.rows_read)
+    if not result.header_row:
+        problems.append(Problem(sheet.title, None, "", "",
+                                f"工作表「{sheet.title}」中没有找到表头（前 {HEADER_SEARCH_ROWS} 行内应有一行包含"
+                                f"「{spec.columns[0].header}」等列名）。请使用系统模板的表头。"))
+        return result
+    for merged in sheet.merged:
+        if merged.max_row > result.header_row and (merged.max_row > merged.min_row or merged.max_col > merged.min_col):
+            first = max(merged.min_row, result.header_row + 1)
+            header = next((result.headers[f] for f, c in result.columns.items() if c == merged.min_col), "")
+            problems.append(Problem(
+                sheet.title, first, header, "",
+                f"第 {merged.min_row}–{merged.max_row} 行、第 {merged.min_col}–{merged.max_col} 列是合并单元格，"
+                "合并后只有左上角有值，其余各行会被当作空白。请取消合并，并在每一行都填写完整。",
+                col=merged.min_col))
+    return result
+
+
+def _match_headers(result: ParsedSheet, values, keys, by_key, problems) -> list | None:
+    columns = []
+    for index, key in enumerate(keys, start=1):
+        if not key:
+            continue
+        column = by_key.get(key)
+        text = display(values[index - 1]).strip()
+        if column is None:
+            problems.append(Problem(result.title, result.header_row, text, text,
+                                    f"无法识别的列「{text}」，已忽略。如是模板中的列，请检查列名是否写错。",
+                                    level=WARNING, col=index))
+            continue
+        if column.field in result.columns:
+            problems.append(Problem(result.title, result.header_row, text, text,
+                                    f"列「{text}」出现了两次（另一处在第 {result.columns[column.field]} 列）。"
+                                    "请删除或改名其中一列。", col=index))
+            continue
+        result.columns[column.field] = index
+        result.headers[column.field] = text
+        columns.append((index, column))
+    missing_key = False
+    for column in result.spec.columns:
+        if column.field in result.columns or column.extra:
+            continue
+        if column.key:
+            missing_key = True
+            problems.append(Problem(result.title, result.header_row, column.header, "",
+                                    f"缺少必需的列「{column.header}」。请按模板补上这一列。"))
+        else:
+            problems.append(Problem(result.title, result.header_row, column.header, "",
+                                    f"缺少列「{column.header}」：本次上传不会修改这一项。如需填报请按模板补上这一列。",
+                                    level=WARNING))
+    return None if missing_key else columns
+
+
+def _read_row(result: ParsedSheet, row_number: int, values: list, columns, problems, this_year: int):
+    """The row's clean values in spec order, or None for a blank row or one without its key.
+
+    A row with a bad cell is still returned (that cell None), so other sheets that name it are not
+    flooded with "unknown compound" errors; any error stops the import anyway.
+    """
+    record = [row_number] + [None] * len(result.spec.columns)
+    filled = False
+    failed = set()
+    field_index = result.field_index
+    for index, column in columns:
+        raw = values[index - 1] if index <= len(values) else None
+        if not filled and not is_blank(raw):
+            filled = True
+        try:
+            value = read_cell(raw, column, this_year=this_year)
+        except ValueProblem as problem:
+            problems.append(Problem(result.title, row_number, result.headers[column.field], display(raw),
+                                    str(problem), col=index))
+            failed.add(column.field)
+            continue
+        if column.key and value == "":
+            continue
+        record[field_index[column.field]] = value
+    if not filled:
+        return None
+    keyless = False
+    for index, column in columns:
+        if column.key and record[field_index[column.field]] is None:
+            keyless = True
+            if column.field not in failed:
+                problems.append(Problem(result.title, row_number, result.headers[column.field], "",
+                                        f"「{column.header}」不能为空。请填写，或删除这一行。", col=index))
+    return None if keyless else tuple(record)

@@ -1,0 +1,286 @@
+"""What an upload would change: cross-sheet checks, the diff against the database, and the write.
+
+Natural keys (issue #4): a compound is town + 小区名称, a building compound + 楼栋号, a household
+building + 单元 + 房号. Names are compared after the same cleaning the reader applies, so a stray
+space or a full-width digit never creates a duplicate. Rows are only created or updated, never
+deleted; only the columns the file has are compared and written.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from communities.choices import SurveySheet
+from communities.models import Building, Community, Compound, Household
+
+from .parse import WARNING, ParsedSheet, ParsedSurvey, Problem
+from .values import display, read_text
+
+BATCH = 2000
+_KEYS = {
+    SurveySheet.COMPOUNDS: ("name",),
+    SurveySheet.BUILDINGS: ("compound", "number"),
+    SurveySheet.HOUSEHOLDS: ("compound", "building", "unit", "room"),
+}
+
+
+@dataclass
+class SheetPlan:
+    sheet: ParsedSheet | None
+    create: list[tuple] = field(default_factory=list)            # parsed rows
+    update: list[tuple[int, tuple]] = field(default_factory=list)  # (id, parsed row)
+    unchanged: int = 0
+
+    def counts(self) -> dict:
+        return {"create": len(self.create), "update": len(self.update), "unchanged": self.unchanged}
+
+
+@dataclass
+class SurveyPlan:
+    sheets: dict[str, SheetPlan]
+    problems: list[Problem]
+
+    def counts(self) -> dict:
+        return {kind: {"title": SurveySheet(kind).label, **plan.counts()} for kind, plan in self.sheets.items()}
+
+
+def _key(values) -> tuple:
+    return tuple(read_text(value) for value in values)
+
+
+def survey_plan(parsed: ParsedSurvey, *, town) -> SurveyPlan:
+    """Check the sheets against each other and the town's records; sort rows into create/update/unchanged."""
+    problems = parsed.problems
+    sheets = {kind: SheetPlan(parsed.sheets.get(kind)) for kind in SurveySheet.values}
+
+    # --- 小区 -------------------------------------------------------------------------------
+    compound_fields = [f for f in _present(parsed, SurveySheet.COMPOUNDS) if f != "name"]
+    db_fields = [("community__name" if f == "community" else f) for f in compound_fields]
+    existing = {}
+    for row in Compound.objects.filter(town=town).values_list("id", "name", *db_fields).iterator(2000):
+        existing.setdefault(_key(row[1:2]), (row[0], tuple("" if v is None and f == "community" else v
+                                                             for f, v in zip(compound_fields, row[2:], strict=True))))
+    file_compounds = _diff(sheets[SurveySheet.COMPOUNDS], existing, compound_fields, problems, "小区")
+    known_compounds = set(existing) | set(file_compounds)
+    compound_households = {key: row[sheets[SurveySheet.COMPOUNDS].sheet.field_index["household_count"]]
+                           for key, row in file_compounds.items()
+                           if "household_count" in sheets[SurveySheet.COMPOUNDS].sheet.columns}
+
+    # --- 楼栋 -------------------------------------------------------------------------------
+    building_plan = sheets[SurveySheet.BUILDINGS]
+    building_fields = [f for f in _present(parsed, SurveySheet.BUILDINGS) if f not in ("compound", "number")]
+    existing = {}
+    if building_plan.sheet is not None or sheets[SurveySheet.HOUSEHOLDS].sheet is not None:
+        # Also for a households-only CSV: its buildings may be on record already.
+        for row in Building.objects.filter(compound__town=town).values_list(
+                "id", "compound__name", "number", *building_fields).iterator(2000):
+            existing.setdefault(_key(row[1:3]), (row[0], row[3:]))
+    _check_parent(building_plan, known_compounds, problems, parent_fields=("compound",),
+                  message="小区「{0}」在「小区」表和系统中都不存在。请先在「小区」表中填写该小区，或检查名称是否一致。")
+    file_buildings = _diff(building_plan, existing, building_fields, problems, "楼栋")
+    known_buildings = set(existing) | set(file_buildings)
+    if building_plan.sheet is not None and "household_count" in building_plan.sheet.columns:
+        _check_sum(building_plan, file_buildings, compound_households, problems)
+
+    # --- 住户 -------------------------------------------------------------------------------
+    household_plan = sheets[SurveySheet.HOUSEHOLDS]
+    household_fields = [f for f in _present(parsed, SurveySheet.HOUSEHOLDS)
+                        if f not in ("compound", "building", "unit", "room")]
+    existing = {}
+    if household_plan.sheet is not None:
+        for row in Household.objects.filter(building__compound__town=town).values_list(
+                "id", "building__compound__name", "building__number", "unit", "room",
+                *household_fields).iterator(5000):
+            existing.setdefault(_key(row[1:5]), (row[0], row[5:]))
+    _check_parent(household_plan, known_compounds, problems, parent_fields=("compound",),
+                  message="小区「{0}」在「小区」表和系统中都不存在。请检查小区名称是否与「小区」表一致。")
+    _check_parent(household_plan, known_buildings, problems, parent_fields=("compound", "building"),
+                  skip_unknown_first=known_compounds,
+                  message="楼栋「{0} {1}」在「楼栋」表和系统中都不存在。请先在「楼栋」表中填写该楼栋，或检查楼栋号。")
+    file_households = _diff(household_plan, existing, household_fields, problems, "住户")
+    if building_plan.sheet is not None and "household_count" in building_plan.sheet.columns:
+        rows_per_building = Counter(key[:2] for key in file_households)
+        index = building_plan.sheet.field_index
+        for key, row in file_buildings.items():
+            declared = row[index["household_count"]]
+            if declared is not None and rows_per_building.get(key, 0) > declared:
+                problems.append(Problem(
+                    building_plan.sheet.title, row[0], building_plan.sheet.header_for("household_count"),
+                    display(declared),
+                    f"「住户」表中该楼栋有 {rows_per_building[key]} 户，多于这里填写的户数 {declared}。"
+                    "请核对户数或住户表。", level=WARNING, col=building_plan.sheet.col_for("household_count")))
+    return SurveyPlan(sheets={kind: plan for kind, plan in sheets.items() if plan.sheet is not None},
+                      problems=problems)
+
+
+def _present(parsed: ParsedSurvey, kind) -> list[str]:
+    sheet = parsed.sheets.get(kind)
+    return list(sheet.present_fields) if sheet is not None else []
+
+
+def _diff(plan: SheetPlan, existing: dict, fields: list[str], problems, noun: str) -> dict:
+    """Sort the sheet's rows into create / update / unchanged; report duplicates. Returns key → row."""
+    sheet = plan.sheet
+    if sheet is None:
+        return {}
+    index = sheet.field_index
+    key_positions = [index[f] for f in _KEYS[sheet.spec.sheet]]
+    value_positions = [index[f] for f in fields]
+    first_row: dict[tuple, tuple] = {}
+    key_header = sheet.header_for(_KEYS[sheet.spec.sheet][-1])
+    for row in sheet.rows:
+        key = tuple(row[p] for p in key_positions)
+        if key in first_row:
+            problems.append(Problem(
+                sheet.title, row[0], key_header, " ".join(key),
+                f"与本表第 {first_row[key][0]} 行重复（同一{noun}只能填一行）。请合并为一行或删除其中一行。",
+                col=sheet.col_for(_KEYS[sheet.spec.sheet][-1])))
+            continue
+        first_row[key] = row
+        found = existing.get(key)
+        if found is None:
+            plan.create.append(row)
+        elif tuple(row[p] for p in value_positions) != tuple(found[1]):
+            plan.update.append((found[0], row))
+        else:
+            plan.unchanged += 1
+    return first_row
+
+
+def _check_parent(plan: SheetPlan, known: set, problems, *, parent_fields, message, skip_unknown_first=None):
+    sheet = plan.sheet
+    if sheet is None:
+        return
+    index = sheet.field_index
+    positions = [index[f] for f in parent_fields]
+    kept = []
+    for row in sheet.rows:
+        parent = tuple(row[p] for p in positions)
+        if parent in known:
+            kept.append(row)
+            continue
+        if skip_unknown_first is not None and parent[:1] not in skip_unknown_first:
+            continue  # already reported as an unknown compound
+        problems.append(Problem(sheet.title, row[0], sheet.header_for(parent_fields[-1]), parent[-1],
+                                message.format(*parent), col=sheet.col_for(parent_fields[-1])))
+    if skip_unknown_first is not None or len(kept) != len(sheet.rows):
+        # Rows naming unknown parents take no further part (their errors are recorded).
+        sheet.rows = kept
+
+
+def _check_sum(building_plan: SheetPlan, file_buildings: dict, compound_households: dict, problems):
+    index = building_plan.sheet.field_index["household_count"]
+    totals: dict[tuple, int] = defaultdict(int)
+    last_row: dict[tuple, int] = {}
+    for key, row in file_buildings.items():
+        if row[index] is not None:
+            totals[key[:1]] += row[index]
+            last_row[key[:1]] = row[0]
+    for compound_key, total in totals.items():
+        declared = compound_households.get(compound_key)
+        if declared is not None and total > declared:
+            problems.append(Problem(
+                building_plan.sheet.title, last_row[compound_key], building_plan.sheet.header_for("household_count"),
+                str(total),
+                f"小区「{compound_key[0]}」各楼栋户数合计 {total}，多于「小区」表填写的户数 {declared}。请核对。",
+                level=WARNING, col=building_plan.sheet.col_for("household_count")))
+
+
+# --- the write -------------------------------------------------------------------------------
+def survey_write(plan: SurveyPlan, *, town, user) -> dict:
+    """Create and update every planned row. The caller holds the transaction and the town lock."""
+    now = timezone.now()
+    compounds = plan.sheets.get(SurveySheet.COMPOUNDS)
+    if compounds is not None:
+        _write_compounds(compounds, town=town, user=user, now=now)
+    compound_ids = {_key((name,)): pk for pk, name in Compound.objects.filter(town=town).values_list("id", "name")}
+    buildings = plan.sheets.get(SurveySheet.BUILDINGS)
+    if buildings is not None:
+        _write_rows(buildings, Building, parent_attr="compound_id", exclude=["compound"], user=user,
+                    parent_of=lambda row, index: compound_ids[(row[index["compound"]],)],
+                    skip=("compound",))
+    households = plan.sheets.get(SurveySheet.HOUSEHOLDS)
+    if households is not None:
+        building_ids = {
+            _key((compound, number)): pk
+            for pk, compound, number in Building.objects.filter(compound__town=town).values_list(
+                "id", "compound__name", "number")
+        }
+        _write_rows(households, Household, parent_attr="building_id", exclude=["building"], user=user,
+                    parent_of=lambda row, index: building_ids[(row[index["compound"]], row[index["building"]])],
+                    skip=("compound", "building"))
+    return plan.counts()
+
+
+def _write_compounds(plan: SheetPlan, *, town, user, now):
+    sheet = plan.sheet
+    index = sheet.field_index
+    fields = [f for f in sheet.present_fields if f != "name"]
+    community_ids = {}
+    if "community" in fields:
+        wanted = {row[index["community"]] for row in plan.create} | {row[index["community"]] for _, row in plan.update}
+        wanted.discard("")
+        wanted.discard(None)
+        community_ids = {_key((name,))[0]: pk for pk, name in town.communities.values_list("id", "name")}
+        for name in sorted(wanted - set(community_ids)):
+            community = Community(town=town, name=name)
+            community.full_clean(exclude=["town"], validate_constraints=False, validate_unique=False)
+            community.save()
+            community_ids[name] = community.pk
+
+    def apply(compound, row):
+        for name in fields:
+            value = row[index[name]]
+            if name == "community":
+                compound.community_id = community_ids.get(value) if value else None
+            else:
+                setattr(compound, name, value)
+        compound.full_clean(exclude=["town", "community"], validate_unique=False, validate_constraints=False)
+
+    for start in range(0, len(plan.create), BATCH):
+        objects = []
+        for row in plan.create[start:start + BATCH]:
+            compound = Compound(town=town, name=row[index["name"]])
+            apply(compound, row)
+            objects.append(compound)
+        bulk_create_with_history(objects, Compound, batch_size=BATCH, default_user=user)
+    db_fields = [("community" if f == "community" else f) for f in fields] + ["updated_at"]
+    for start in range(0, len(plan.update), BATCH):
+        chunk = plan.update[start:start + BATCH]
+        instances = Compound.objects.in_bulk([pk for pk, _ in chunk])
+        for pk, row in chunk:
+            apply(instances[pk], row)
+            instances[pk].updated_at = now
+        bulk_update_with_history(list(instances.values()), Compound, fields=db_fields, batch_size=BATCH,
+                                 default_user=user)
+
+
+def _write_rows(plan: SheetPlan, model, *, parent_attr, parent_of, exclude, skip, user):
+    sheet = plan.sheet
+    index = sheet.field_index
+    keys = _KEYS[sheet.spec.sheet]
+    own_keys = [f for f in keys if f not in skip]
+    fields = [f for f in sheet.present_fields if f not in keys]
+
+    def apply(instance, row):
+        for name in fields:
+            setattr(instance, name, row[index[name]])
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+    for start in range(0, len(plan.create), BATCH):
+        objects = []
+        for row in plan.create[start:start + BATCH]:
+            instance = model(**{parent_attr: parent_of(row, index)}, **{f: row[index[f]] for f in own_keys})
+            apply(instance, row)
+            objects.append(instance)
+        bulk_create_with_history(objects, model, batch_size=BATCH, default_user=user)
+    for start in range(0, len(plan.update), BATCH):
+        chunk = plan.update[start:start + BATCH]
+        instances = model.objects.in_bulk([pk for pk, _ in chunk])
+        for pk, row in chunk:
+            apply(instances[pk], row)
+        if fields:
+            bulk_update_with_history(list(instances.values()), model, fields=fields, batch_size=BATCH,
+                                     default_user=user)

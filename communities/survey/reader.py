@@ -1,0 +1,370 @@
+"""Opening a survey file safely and streaming its rows, whatever program wrote it.
+
+Formats are recognised by content, never by the file name: a renamed PDF is told apart from a
+workbook. Before any XML is parsed an .xlsx is checked for zip bombs (sizes from the zip directory)
+and for DTDs (XML entity attacks; openpyxl parses through defusedxml as well). Rows are streamed:
+.xlsx sheets through openpyxl's own sheet parser one row at a time, CSV line by line; an .xls is at
+most 65,536 rows a sheet and is read by xlrd.
+
+Why openpyxl and not python-calamine for .xlsx: see benchmarks/README.md (calamine parses faster but
+materialises a whole sheet in memory and cannot tell a formula without a cached value from an empty
+cell, nor report merged cells).
+"""
+
+import codecs
+import csv
+import logging
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+
+from communities.choices import CsvEncoding, SurveyFileFormat
+
+from . import schema
+from .values import FORMULA_WITHOUT_VALUE
+
+logger = logging.getLogger(__name__)
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+_SAVE_AS = "请在 Excel 或 WPS 中“另存为” .xlsx 格式后重新上传。"
+
+
+class SurveyFileError(Exception):
+    """The file as a whole cannot be read; the message (Chinese) says why and what to do."""
+
+
+@dataclass
+class MergedRange:
+    min_row: int
+    max_row: int
+    min_col: int
+    max_col: int
+
+
+@dataclass
+class SheetReader:
+    """One sheet's rows: `rows()` yields (row number as Excel shows it, list of cell values)."""
+
+    title: str
+    spec: schema.SheetSpec | None
+    _rows: object
+    merged: list[MergedRange] = field(default_factory=list)
+
+    def rows(self) -> Iterator[tuple[int, list]]:
+        yield from self._rows(self)
+
+
+def sniff_format(path: Path, original_name: str) -> str:
+    """The file's real format (a SurveyFileFormat value), or SurveyFileError for anything else."""
+    size = path.stat().st_size
+    if size > settings.JINGYUAN_UPLOAD_MAX_BYTES:
+        raise SurveyFileError(too_big_message(size))
+    if size == 0:
+        raise SurveyFileError("文件是空的。请检查是否选错了文件。")
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    suffix = Path(original_name).suffix.lower()
+    if head.startswith(ZIP_MAGIC):
+        _check_zip(path)
+        return SurveyFileFormat.XLSX
+    if head.startswith(OLE_MAGIC):
+        if _ole_is_encrypted(path):
+            raise SurveyFileError("工作簿设置了打开密码（已加密），系统无法读取。请取消密码后另存再上传。")
+        return SurveyFileFormat.XLS
+    if b"\x00" in head or head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"7z\xbc")):
+        raise SurveyFileError(f"文件内容不是电子表格（扩展名为 {suffix or '无'}，可能是改了扩展名的其他文件）。"
+                              "请上传 .xlsx、.xls 或 .csv 文件。")
+    lowered = head.lstrip().lower()
+    if lowered.startswith((b"<html", b"<!doctype", b"<?xml", b"<table")):
+        raise SurveyFileError("文件是网页（HTML/XML）格式，只是扩展名为表格。" + _SAVE_AS)
+    if suffix in (".csv", ".txt", ""):
+        return SurveyFileFormat.CSV
+    raise SurveyFileError(f"文件内容不是 Excel 工作簿（扩展名为 {suffix}）。请上传 .xlsx、.xls 或 .csv 文件。")
+
+
+def too_big_message(size: int) -> str:
+    limit = settings.JINGYUAN_UPLOAD_MAX_BYTES
+    return (f"文件太大（{size / 1024 / 1024:.1f} MB），上限为 {limit / 1024 / 1024:.0f} MB。"
+            "请删除空白行和无关工作表，或分乡镇、分批上传。")
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise SurveyFileError("文件已损坏，无法作为 .xlsx 打开。" + _SAVE_AS) from None
+    with archive:
+        infos = archive.infolist()
+        names = {info.filename for info in infos}
+        if "mimetype" in names and any(name == "content.xml" for name in names):
+            raise SurveyFileError("这是 WPS/LibreOffice 的 .ods/.et 格式。" + _SAVE_AS)
+        if "xl/workbook.bin" in names:
+            raise SurveyFileError("这是 .xlsb（二进制工作簿）格式。" + _SAVE_AS)
+        if "xl/workbook.xml" not in names:
+            raise SurveyFileError("文件是压缩包（可能是 Word 文档或改了扩展名的 zip），不是 Excel 工作簿。"
+                                  "请上传摸底调查表 .xlsx 文件。")
+        if len(infos) > 10_000:
+            raise SurveyFileError("工作簿内部文件数量异常，已拒绝。" + _SAVE_AS)
+        # Zip bomb: the directory states each member's unpacked size; refuse before inflating anything.
+        # (zipfile also stops reading a member at its stated size, so a lying directory gains nothing.)
+        unpacked = sum(info.file_size for info in infos)
+        limit = settings.JINGYUAN_UPLOAD_MAX_UNPACKED_BYTES
+        if unpacked > limit:
+            raise SurveyFileError(f"工作簿解压后过大（{unpacked / 1024 / 1024:.0f} MB，上限 {limit / 1024 / 1024:.0f} MB），"
+                                  "疑似压缩炸弹或包含大量空白内容，已拒绝。请删除多余内容后重新保存。")
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise SurveyFileError("工作簿内容已加密，系统无法读取。请取消密码后另存再上传。")
+            if info.filename.endswith((".xml", ".rels", ".vml")):
+                with archive.open(info) as member:
+                    start = member.read(8192)
+                if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+                    raise SurveyFileError("工作簿含有不安全的 XML 声明（DTD/实体），已拒绝。" + _SAVE_AS)
+
+
+def _ole_is_encrypted(path: Path) -> bool:
+    """An OLE2 file holding an encrypted .xlsx (Office 'Encrypt with password') names these streams."""
+    with path.open("rb") as handle:
+        data = handle.read(min(path.stat().st_size, 4 * 1024 * 1024))
+    return "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data
+
+
+class SurveyWorkbook:
+    """An opened survey file; use as a context manager and iterate `sheets`."""
+
+    def __init__(self, path: Path, file_format: str, *, csv_sheet: str = "", csv_encoding: str = "auto"):
+        self.path = Path(path)
+        self.file_format = file_format
+        self.csv_sheet = csv_sheet
+        self.csv_encoding = csv_encoding or CsvEncoding.AUTO
+        self.max_columns = settings.JINGYUAN_SURVEY_MAX_COLUMNS
+        self._workbook = None
+        self._handle = None
+
+    def __enter__(self):
+        try:
+            if self.file_format == SurveyFileFormat.XLSX:
+                self._open_xlsx()
+            elif self.file_format == SurveyFileFormat.XLS:
+                self._open_xls()
+        except SurveyFileError:
+            raise
+        except Exception as exc:  # every library's own idea of a broken file becomes one clear message
+            self.__exit__(None, None, None)
+            logger.info("survey file %s cannot be opened: %r", self.path, exc)
+            raise SurveyFileError(_broken_message(exc)) from exc
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._workbook is not None:
+            if self.file_format == SurveyFileFormat.XLSX:
+                self._workbook.close()
+            else:
+                self._workbook.release_resources()
+        if self._handle is not None:
+            self._handle.close()
+        return False
+
+    # --- which sheets -----------------------------------------------------------------------
+    @property
+    def sheets(self) -> list[SheetReader]:
+        if self.file_format == SurveyFileFormat.CSV:
+            spec = schema.SHEET_BY_KIND[self.csv_sheet]
+            return [SheetReader(spec.title, spec, SurveyWorkbook._csv_rows.__get__(self))]
+        if self.file_format == SurveyFileFormat.XLSX:
+            titles = self._workbook.sheetnames
+            reader = SurveyWorkbook._xlsx_rows.__get__(self)
+        else:
+            titles = self._workbook.sheet_names()
+            reader = SurveyWorkbook._xls_rows.__get__(self)
+        return [SheetReader(title, schema.sheet_for_title(title), reader) for title in titles]
+
+    def estimated_rows(self) -> int:
+        """A cheap upper estimate of data rows, to choose between checking now and in the background."""
+        if self.file_format == SurveyFileFormat.CSV:
+            with self.path.open("rb") as handle:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+        total = 0
+        for sheet in self.sheets:
+            if sheet.spec is None:
+                continue
+            if self.file_format == SurveyFileFormat.XLSX:
+                total += self._workbook[sheet.title].max_row or 0
+            else:
+                total += self._workbook.sheet_by_name(sheet.title).nrows
+        return total
+
+    # --- .xlsx ------------------------------------------------------------------------------
+    def _open_xlsx(self):
+        import openpyxl
+
+        # keep_vba=False: macros of an .xlsm are never even loaded, let alone run. A file object, not
+        # the path: stored uploads are named by hash, and openpyxl judges a path by its extension.
+        self._handle = self.path.open("rb")
+        self._workbook = openpyxl.load_workbook(self._handle, read_only=True, data_only=True, keep_vba=False,
+                                                keep_links=False)
+
+    def _xlsx_rows(self, sheet: SheetReader):
+        worksheet = self._workbook[sheet.title]
+        workbook = self._workbook
+        # openpyxl's own streaming sheet parser (what read-only iteration uses), asked for cached
+        # values; our subclass only marks formula cells saved without one. Private attributes:
+        # openpyxl is pinned to 3.1.x in pyproject.toml.
+        with workbook._archive.open(worksheet._worksheet_path) as source:
+            parser = _CachedValueParser(source, worksheet._shared_strings, data_only=True, epoch=workbook.epoch,
+                                        date_formats=workbook._date_formats,
+                                        timedelta_formats=workbook._timedelta_formats)
+            try:
+                for row_number, cells in parser.parse():
+                    if not cells:
+                        continue
+                    width = 0
+                    for cell in cells:
+                        if cell["value"] is not None:
+                            width = cell["column"]
+                    if width == 0:
+                        continue
+                    if width > self.max_columns:
+                        raise SurveyFileError(_too_wide_message(sheet.title, row_number, width, self.max_columns))
+                    values = [None] * width
+                    for cell in cells:
+                        column = cell["column"]
+                        if column <= width:
+                            values[column - 1] = cell["value"]
+                    yield row_number, values
+            except SurveyFileError:
+                raise
+            except Exception as exc:
+                logger.info("survey sheet %s cannot be parsed: %r", sheet.title, exc)
+                raise SurveyFileError(_broken_message(exc)) from exc
+            merged = getattr(parser, "merged_cells", None)
+            for cell_range in getattr(merged, "mergeCell", []) or []:
+                from openpyxl.worksheet.cell_range import CellRange
+
+                bounds = CellRange(cell_range.ref)
+                sheet.merged.append(MergedRange(bounds.min_row, bounds.max_row, bounds.min_col, bounds.max_col))
+
+    # --- .xls -------------------------------------------------------------------------------
+    def _open_xls(self):
+        import xlrd
+
+        try:
+            self._workbook = xlrd.open_workbook(self.path, formatting_info=True, on_demand=True)
+        except xlrd.XLRDError as exc:
+            if "encrypt" in str(exc).lower():
+                raise SurveyFileError("工作簿设置了密码（已加密），系统无法读取。请取消密码后另存再上传。") from exc
+            raise SurveyFileError("文件不是有效的 Excel 97-2003（.xls）工作簿。" + _SAVE_AS) from exc
+
+    def _xls_rows(self, sheet: SheetReader):
+        import xlrd
+
+        book = self._workbook
+        xls_sheet = book.sheet_by_name(sheet.title)
+        for row_index in range(xls_sheet.nrows):
+            width = 0
+            values = []
+            for column_index, cell in enumerate(xls_sheet.row(row_index)):
+                value = _xls_value(cell, book.datemode, xlrd)
+                values.append(value)
+                if value is not None:
+                    width = column_index + 1
+            if width == 0:
+                continue
+            if width > self.max_columns:
+                raise SurveyFileError(_too_wide_message(sheet.title, row_index + 1, width, self.max_columns))
+            yield row_index + 1, values[:width]
+        for row_low, row_high, col_low, col_high in xls_sheet.merged_cells:
+            sheet.merged.append(MergedRange(row_low + 1, row_high, col_low + 1, col_high))
+        book.unload_sheet(sheet.title)
+
+    # --- .csv -------------------------------------------------------------------------------
+    def _csv_encoding(self) -> str:
+        if self.csv_encoding == CsvEncoding.GB18030:
+            return "gb18030"
+        if self.csv_encoding == CsvEncoding.UTF8:
+            return "utf-8-sig"
+        with self.path.open("rb") as handle:
+            sample = handle.read(256 * 1024)
+        if sample.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        except UnicodeDecodeError:
+            return "gb18030"
+        return "utf-8-sig"
+
+    def _csv_rows(self, sheet: SheetReader):
+        encoding = self._csv_encoding()
+        row_number = 0
+        try:
+            with self.path.open(encoding=encoding, newline="", errors="strict") as handle:
+                for row_number, record in enumerate(csv.reader(handle), start=1):
+                    width = 0
+                    for index, value in enumerate(record):
+                        if value.strip():
+                            width = index + 1
+                    if width == 0:
+                        continue
+                    if width > self.max_columns:
+                        raise SurveyFileError(_too_wide_message(sheet.title, row_number, width, self.max_columns))
+                    yield row_number, record[:width]
+        except UnicodeDecodeError:
+            name = "UTF-8" if encoding.startswith("utf") else "GB18030"
+            raise SurveyFileError(f"CSV 第 {row_number + 1} 行附近有无法按 {name} 编码读取的字符。"
+                                  "请在上传页选择正确的编码（Excel/WPS 中文版默认另存的 CSV 一般是 GB18030），"
+                                  "或另存为“CSV UTF-8”。") from None
+        except csv.Error as exc:
+            raise SurveyFileError(f"CSV 第 {row_number + 1} 行格式有误（{exc}）。请用 Excel/WPS 打开后重新另存为 CSV。") \
+                from None
+
+
+def _xls_value(cell, datemode, xlrd):
+    kind = cell.ctype
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if kind == xlrd.XL_CELL_TEXT:
+        return cell.value if cell.value.strip() else None
+    if kind == xlrd.XL_CELL_NUMBER:
+        return int(cell.value) if cell.value.is_integer() else cell.value
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return cell.value
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#VALUE!")
+    return cell.value
+
+
+def _too_wide_message(title: str, row_number: int, width: int, limit: int) -> str:
+    return (f"工作表「{title}」第 {row_number} 行在第 {width} 列还有内容，超过了 {limit} 列的上限。"
+            "摸底调查表只需要模板中的列：请删除多余的列（或只复制需要的列到新表）后重新上传。")
+
+
+def _broken_message(exc: Exception) -> str:
+    name = type(exc).__name__
+    if "Forbidden" in name or "Entities" in name or "DTD" in name:
+        return "工作簿含有不安全的 XML 声明（DTD/实体），已拒绝。" + _SAVE_AS
+    return "文件已损坏或不是有效的电子表格，无法读取。" + _SAVE_AS
+
+
+def _make_parser_class():
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class CachedValueParser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["value"] = FORMULA_WITHOUT_VALUE
+            return cell
+
+    return CachedValueParser
+
+
+_CachedValueParser = _make_parser_class()

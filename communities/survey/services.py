@@ -1,0 +1,240 @@
+"""Writes of the survey upload flow: receive a file, check it (preview), import it (commit).
+
+upload → `survey_upload_create` (kept, hashed, checked now or by a Celery task) → preview →
+`survey_import` (claims the upload, re-reads the stored file, re-checks under the town lock, writes
+everything in one transaction or nothing).
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.access import role_of, user_town_id
+from agencies.choices import Role
+from communities.choices import CsvEncoding, SurveyFileFormat, SurveyUploadState
+from communities.models import Compound, SurveyUpload, Town
+
+from .parse import ERROR, Problem, ProgressCallback, survey_parse
+from .plan import SurveyPlan, survey_plan, survey_write
+from .reader import SurveyFileError, SurveyWorkbook, sniff_format, too_big_message
+
+logger = logging.getLogger(__name__)
+
+UPLOAD_ROLES = (Role.STAFF, Role.SURVEYOR)
+
+
+class SurveyImportError(Exception):
+    """The upload cannot be imported now (wrong state); the message is for the user."""
+
+
+@dataclass
+class SurveyReport:
+    """What a check found: per-sheet create/update/unchanged counts and every problem."""
+
+    counts: dict = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    plan: SurveyPlan | None = None
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for problem in self.problems if problem.level == ERROR)
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.problems) - self.error_count
+
+    def problem_dicts(self) -> list[dict]:
+        return [problem.as_dict() for problem in self.problems]
+
+
+def survey_upload_towns(user):
+    """The towns `user` may upload for: staff any, a surveyor only their own."""
+    role = role_of(user)
+    if role == Role.STAFF:
+        return Town.objects.all()
+    if role == Role.SURVEYOR and user_town_id(user):
+        return Town.objects.filter(pk=user_town_id(user))
+    return Town.objects.none()
+
+
+def survey_check_may_upload(*, user, town: Town) -> None:
+    if role_of(user) not in UPLOAD_ROLES:
+        raise PermissionDenied("您的角色不能上传摸底调查表。")
+    if not survey_upload_towns(user).filter(pk=town.pk).exists():
+        raise PermissionDenied("调查员只能为本人所属乡镇上传摸底调查表。")
+
+
+def survey_file_check(*, path: Path, town: Town, file_format: str, csv_sheet: str = "",
+                      csv_encoding: str = CsvEncoding.AUTO, progress: ProgressCallback | None = None) -> SurveyReport:
+    """Read and check a file against the town's records; writes nothing."""
+    parsed = survey_parse(Path(path), file_format=file_format, csv_sheet=csv_sheet, csv_encoding=csv_encoding,
+                          progress=progress)
+    if not parsed.sheets:
+        return SurveyReport(problems=parsed.problems)
+    plan = survey_plan(parsed, town=town)
+    return SurveyReport(counts=plan.counts(), problems=plan.problems, plan=plan)
+
+
+def _sha256(uploaded_file) -> str:
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def survey_upload_create(*, user, town: Town, uploaded_file, csv_sheet: str = "",
+                         csv_encoding: str = CsvEncoding.AUTO) -> SurveyUpload:
+    """Keep the file and check it: now if small, else in a Celery task (state 正在检查 until done)."""
+    survey_check_may_upload(user=user, town=town)
+    if uploaded_file.size > settings.JINGYUAN_UPLOAD_MAX_BYTES:
+        raise ValidationError(too_big_message(uploaded_file.size))
+    name = Path(uploaded_file.name or "survey").name[:200]
+    upload = SurveyUpload(town=town, uploaded_by=user, original_name=name, sha256=_sha256(uploaded_file),
+                          size_bytes=uploaded_file.size, csv_sheet=csv_sheet, csv_encoding=csv_encoding,
+                          file_format="")
+    upload.original_file.save(name, uploaded_file, save=False)
+    path = Path(upload.original_file.path)
+    try:
+        upload.file_format = sniff_format(path, name)
+        if upload.file_format == SurveyFileFormat.CSV and not csv_sheet:
+            raise SurveyFileError("CSV 文件只含一张表：请在上传页选择它是「小区」「楼栋」还是「住户」表。")
+        with SurveyWorkbook(path, upload.file_format, csv_sheet=csv_sheet, csv_encoding=csv_encoding) as workbook:
+            upload.data_rows = workbook.estimated_rows()
+    except SurveyFileError as exc:
+        upload.state = SurveyUploadState.INVALID
+        upload.errors = [Problem("", None, "", "", str(exc)).as_dict()]
+        upload.error_count = 1
+    upload.full_clean()
+    upload.save()
+    if upload.state == SurveyUploadState.CHECKING:
+        if upload.data_rows > settings.JINGYUAN_SURVEY_ASYNC_ROWS:
+            from communities.tasks import survey_check_task
+
+            transaction.on_commit(lambda: survey_check_task.delay(upload.pk))
+        else:
+            survey_upload_check(upload=upload)
+    return upload
+
+
+def _progress_recorder(upload: SurveyUpload, *, start: int, span: int) -> ProgressCallback:
+    total = max(upload.data_rows, 1)
+
+    def record(rows: int) -> None:
+        percent = min(start + span * rows // total, start + span)
+        SurveyUpload.objects.filter(pk=upload.pk).update(progress=percent)
+
+    return record
+
+
+def survey_upload_check(*, upload: SurveyUpload) -> SurveyUpload:
+    """Check a kept upload (the preview): counts and problems saved on it; writes no survey data."""
+    try:
+        report = _check(upload)
+    except Exception:
+        logger.exception("survey upload %s failed to check", upload.pk)
+        SurveyUpload.objects.filter(pk=upload.pk).update(
+            state=SurveyUploadState.FAILED, progress=100, error_count=1,
+            errors=[Problem("", None, "", "", "检查文件时发生系统错误。请稍后重试或联系管理员。").as_dict()])
+        raise
+    _record_report(upload, report)
+    upload.state = SurveyUploadState.INVALID if report.error_count else SurveyUploadState.READY
+    upload.full_clean()
+    upload.save()
+    return upload
+
+
+def _check(upload: SurveyUpload) -> SurveyReport:
+    return survey_file_check(path=Path(upload.original_file.path), town=upload.town,
+                             file_format=upload.file_format, csv_sheet=upload.csv_sheet,
+                             csv_encoding=upload.csv_encoding,
+                             progress=_progress_recorder(upload, start=0, span=99))
+
+
+def survey_import_claim(*, upload: SurveyUpload, user) -> None:
+    """Move a previewed upload to 正在导入 exactly once (a double click or a retried task is a no-op)."""
+    survey_check_may_upload(user=user, town=upload.town)
+    claimed = SurveyUpload.objects.filter(pk=upload.pk, state=SurveyUploadState.READY).update(
+        state=SurveyUploadState.IMPORTING, progress=0, imported_by=user)
+    if not claimed:
+        upload.refresh_from_db()
+        raise SurveyImportError(f"该上传当前状态为「{upload.get_state_display()}」，不能导入。")
+    upload.refresh_from_db()
+
+
+def survey_import(*, upload: SurveyUpload, user, claim: bool = True) -> SurveyUpload:
+    """Import a previewed upload: all rows in one transaction, or nothing if any error is found.
+
+    The file is read again and re-checked under the town lock, because the town's records may have
+    changed since the preview (another upload, an edit).
+    """
+    if claim:
+        survey_import_claim(upload=upload, user=user)
+    try:
+        parsed = survey_parse(Path(upload.original_file.path), file_format=upload.file_format,
+                              csv_sheet=upload.csv_sheet, csv_encoding=upload.csv_encoding,
+                              progress=_progress_recorder(upload, start=0, span=60))
+        with transaction.atomic():
+            # Two uploads for one town must not interleave: each diff is computed against the
+            # records as they are, and a concurrent import would make that diff stale (creating the
+            # same compound twice, or overwriting a newer answer with an older file). Holding the
+            # town row serialises imports per town while other towns import in parallel.
+            town = Town.objects.select_for_update().get(pk=upload.town_id)
+            current = SurveyUpload.objects.select_for_update().get(pk=upload.pk)
+            if current.state != SurveyUploadState.IMPORTING:
+                return current  # a duplicate run of the same task found the work done
+            report = SurveyReport(problems=parsed.problems)
+            if parsed.sheets:
+                plan = survey_plan(parsed, town=town)
+                report = SurveyReport(counts=plan.counts(), problems=plan.problems, plan=plan)
+            if report.error_count == 0:
+                survey_write(report.plan, town=town, user=user)
+                # The eligibility rules (三) read the facts just written: re-assess in the same
+                # transaction, so a verdict never lags the survey it rests on.
+                from communities.services import compounds_assess_all
+
+                compounds_assess_all(user=user, queryset=Compound.objects.filter(town=town))
+                upload.state = SurveyUploadState.IMPORTED
+                upload.imported_by = user
+                upload.imported_at = timezone.now()
+            _record_report(upload, report)
+            if report.error_count:
+                # Nothing of the survey was written in this block; only the verdict is kept.
+                upload.state = SurveyUploadState.INVALID
+            upload.full_clean()
+            upload.save()
+    except Exception:
+        logger.exception("survey upload %s failed to import", upload.pk)
+        SurveyUpload.objects.filter(pk=upload.pk).update(
+            state=SurveyUploadState.FAILED, progress=100,
+            errors=[Problem("", None, "", "", "导入时发生系统错误，未写入任何数据。请稍后重试或联系管理员。").as_dict()],
+            error_count=1)
+        upload.refresh_from_db()
+        raise
+    return upload
+
+
+def _record_report(upload: SurveyUpload, report: SurveyReport) -> None:
+    upload.counts = report.counts
+    upload.errors = report.problem_dicts()
+    upload.error_count = report.error_count
+    upload.warning_count = report.warning_count
+    upload.progress = 100
+
+
+def survey_import_start(*, upload: SurveyUpload, user) -> SurveyUpload:
+    """Confirm from the browser: claim, then import now, or in a Celery task when the file is large."""
+    survey_import_claim(upload=upload, user=user)
+    if upload.data_rows > settings.JINGYUAN_SURVEY_ASYNC_ROWS:
+        from communities.tasks import survey_import_task
+
+        transaction.on_commit(lambda: survey_import_task.delay(upload.pk, user.pk))
+        return upload
+    return survey_import(upload=upload, user=user, claim=False)

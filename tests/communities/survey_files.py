@@ -1,0 +1,91 @@
+"""Real survey files written in each format the importer accepts, for the survey tests."""
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from communities.survey.schema import BUILDING_SHEET, COMPOUND_SHEET, HOUSEHOLD_SHEET
+
+# Copies of shared/samples/: survey files as offices really produce them (LibreOffice, GB18030), synthetic names.
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+COMPOUND_HEADERS = [c.header for c in COMPOUND_SHEET.columns if not c.extra]
+BUILDING_HEADERS = [c.header for c in BUILDING_SHEET.columns]
+HOUSEHOLD_HEADERS = [c.header for c in HOUSEHOLD_SHEET.columns]
+
+
+def compound_row(name="测试小区-A", **values):
+    row = dict.fromkeys(COMPOUND_HEADERS)
+    row.update({"小区名称": name, "所属社区": "测试社区", "建成年份": 1995, "户数": 4, "楼栋数": 1,
+                "供排水管线老化": "是", "未通天然气": "否"})
+    row.update(values)
+    return [row[h] for h in COMPOUND_HEADERS]
+
+
+def building_row(compound="测试小区-A", number="1号楼", **values):
+    row = dict.fromkeys(BUILDING_HEADERS)
+    row.update({"小区名称": compound, "楼栋号": number, "建成年份": 1995, "层数": 6, "单元数": 2, "户数": 2,
+                "结构类型": "砖混", "有无电梯": "无"})
+    row.update(values)
+    return [row[h] for h in BUILDING_HEADERS]
+
+
+def household_row(compound="测试小区-A", building="1号楼", unit="1单元", room="101", **values):
+    row = dict.fromkeys(HOUSEHOLD_HEADERS)
+    row.update({"小区名称": compound, "楼栋号": building, "单元": unit, "房号": room, "户主姓名": "测试户主",
+                "联系电话": "13900000000", "建筑面积(㎡)": 65.5, "改造意愿": "同意", "加装电梯意愿": "未表态",
+                "愿意出资": "是"})
+    row.update(values)
+    return [row[h] for h in HOUSEHOLD_HEADERS]
+
+
+def standard_sheets():
+    return {
+        "小区": [COMPOUND_HEADERS, compound_row()],
+        "楼栋": [BUILDING_HEADERS, building_row()],
+        "住户": [HOUSEHOLD_HEADERS, household_row(room="101"), household_row(room="102")],
+    }
+
+
+def write_xlsx(path: Path, sheets: dict, *, title_rows: int = 0) -> Path:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for _ in range(title_rows):
+            sheet.append([f"{title}调查表（测试）"])
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def write_csv(path: Path, rows: list, *, encoding: str) -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def rewrite_zip_member(path: Path, member: str, change) -> Path:
+    """Rewrite one XML part of an .xlsx in place (for hostile and hand-made files)."""
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    parts[member] = change(parts[member])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def sheet_part(path: Path, title: str) -> str:
+    """The zip member of the sheet called `title` (openpyxl numbers them in creation order)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True)
+    index = workbook.sheetnames.index(title) + 1
+    workbook.close()
+    return f"xl/worksheets/sheet{index}.xml"

@@ -1,0 +1,49 @@
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from communities.models import Compound, Household, SurveyUpload
+
+from .survey_files import SAMPLES, household_row, standard_sheets, write_xlsx
+
+
+def test_survey_template_command(tmp_path):
+    out = tmp_path / "模板.xlsx"
+    call_command("survey_template", str(out))
+    assert load_workbook(out).sheetnames == ["填写说明", "小区", "楼栋", "住户"]
+
+
+def test_import_survey_dry_run_writes_nothing(staff_user, wulan, capsys):
+    call_command("import_survey", str(SAMPLES / "survey-libreoffice.xlsx"), "--user", staff_user.username,
+                 "--dry-run")
+    assert "住户：新增 21" in capsys.readouterr().out
+    assert not Household.objects.exists() and not SurveyUpload.objects.exists()
+
+
+def test_import_survey_imports_and_keeps_the_upload(staff_user, wulan, capsys):
+    call_command("import_survey", str(SAMPLES / "survey-libreoffice.xls"), "--user", staff_user.username,
+                 "--town", "乌兰镇")
+    assert Household.objects.count() == 21
+    assert SurveyUpload.objects.get().state == "imported"
+
+
+def test_import_survey_fails_with_the_same_errors(staff_user, wulan, tmp_path, capsys):
+    sheets = standard_sheets()
+    sheets["住户"].append(household_row(room="103", 改造意愿="也许吧"))
+    path = write_xlsx(tmp_path / "bad.xlsx", sheets)
+    with pytest.raises(CommandError, match="1 个错误"):
+        call_command("import_survey", str(path), "--user", staff_user.username)
+    assert "工作表「住户」，第 4 行，列「改造意愿」，值「也许吧」" in capsys.readouterr().err
+    assert not Compound.objects.filter(name="测试小区-A").exists()
+
+
+def test_import_survey_csv(staff_user, wulan):
+    call_command("import_survey", str(SAMPLES / "compounds-gb18030.csv"), "--user", staff_user.username,
+                 "--csv-sheet", "compounds")
+    assert Compound.objects.filter(town=wulan, name__startswith="样例小区").count() == 6
+
+
+def test_surveyor_cli_limited_to_own_town(surveyor_user, other_town):
+    with pytest.raises(CommandError, match="本人所属乡镇"):
+        call_command("import_survey", str(SAMPLES / "survey-libreoffice.xlsx"), "--user", surveyor_user.username,
+                     "--town", other_town.name, "--dry-run")

@@ -1,0 +1,201 @@
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from communities.choices import Consent, SurveyUploadState
+from communities.models import Building, Community, Compound, Household, SurveyUpload
+from communities.survey import SurveyImportError, survey_import, survey_import_start, survey_upload_create
+
+from .factories import BuildingFactory, CompoundFactory, HouseholdFactory
+from .survey_files import HOUSEHOLD_HEADERS, SAMPLES, household_row, standard_sheets, write_xlsx
+
+
+def upload_file(user, town, path: Path, **kwargs) -> SurveyUpload:
+    with path.open("rb") as handle:
+        return survey_upload_create(user=user, town=town, uploaded_file=File(handle, name=path.name), **kwargs)
+
+
+def snapshot():
+    return (
+        list(Compound.objects.order_by("pk").values()),
+        list(Building.objects.order_by("pk").values()),
+        list(Household.objects.order_by("pk").values()),
+        Community.objects.count(),
+        Compound.history.count() + Building.history.count() + Household.history.count(),
+    )
+
+
+def test_sample_workbook_is_kept_checked_and_imported(staff_user, wulan):
+    upload = upload_file(staff_user, wulan, SAMPLES / "survey-libreoffice.xlsx")
+    assert upload.state == SurveyUploadState.READY
+    assert len(upload.sha256) == 64 and upload.original_file.read(2) == b"PK"
+    upload = survey_import(upload=upload, user=staff_user)
+    assert upload.state == SurveyUploadState.IMPORTED
+    compound = Compound.objects.get(town=wulan, name="样例小区-04")  # stray spaces dropped
+    assert compound.build_year == 2001 and str(compound.land_area_m2) == "1240.00"
+    assert compound.community.name == "东街社区"
+    assert Household.objects.filter(building__compound__town=wulan).count() == 21
+    household = Household.objects.get(building__compound__name="样例小区-02", room="101")
+    assert household.lift_consent == Consent.AGREE and household.willing_to_contribute is True
+    assert household.history.first().history_user == staff_user
+
+
+def test_reupload_updates_by_natural_key_and_creates_no_duplicates(staff_user, wulan, tmp_path):
+    survey_import(upload=upload_file(staff_user, wulan, SAMPLES / "survey-libreoffice.xls"), user=staff_user)
+    before = (Compound.objects.count(), Building.objects.count(), Household.objects.count())
+
+    again = upload_file(staff_user, wulan, SAMPLES / "survey-libreoffice.xlsx")
+    assert {k: (v["create"], v["update"]) for k, v in again.counts.items()} == {
+        "compounds": (0, 0), "buildings": (0, 0), "households": (0, 0)}
+    survey_import(upload=again, user=staff_user)
+    assert (Compound.objects.count(), Building.objects.count(), Household.objects.count()) == before
+
+    sheets = standard_sheets()
+    sheets["小区"][1][0] = " 样例小区-01 "   # existing compound, named with stray spaces
+    sheets["楼栋"][1][0] = "样例小区-01"
+    sheets["住户"] = [HOUSEHOLD_HEADERS, household_row(compound="样例小区-01", room="101", 改造意愿="不同意")]
+    corrected = upload_file(staff_user, wulan, write_xlsx(tmp_path / "fix.xlsx", sheets))
+    assert corrected.counts["compounds"]["update"] == 1
+    assert corrected.counts["households"] == {"title": "住户", "create": 0, "update": 1, "unchanged": 0}
+    survey_import(upload=corrected, user=staff_user)
+    assert Compound.objects.count() == before[0]
+    assert Household.objects.get(building__compound__name="样例小区-01", unit="1单元", room="101",
+                                 ).renovation_consent == Consent.DISAGREE
+
+
+def test_a_failing_upload_leaves_the_database_unchanged(staff_user, wulan, tmp_path):
+    compound = CompoundFactory(town=wulan, name="测试小区-A", build_year=1980)
+    HouseholdFactory(building=BuildingFactory(compound=compound, number="1号楼"), unit="1单元", room="101")
+    before = snapshot()
+    sheets = standard_sheets()
+    sheets["住户"].append(household_row(room="103", **{"建筑面积(㎡)": "很大"}))
+    upload = upload_file(staff_user, wulan, write_xlsx(tmp_path / "bad.xlsx", sheets))
+    assert upload.state == SurveyUploadState.INVALID and upload.error_count == 1
+    with pytest.raises(SurveyImportError):
+        survey_import(upload=upload, user=staff_user)
+    assert snapshot() == before
+
+
+def test_errors_found_at_import_time_roll_everything_back(staff_user, wulan, tmp_path):
+    """GIVEN a previewed clean file WHEN the records change before confirming so that the file now has an
+    error THEN the import writes nothing and keeps the new errors."""
+    sheets = standard_sheets()
+    sheets["小区"] = [sheets["小区"][0]]  # households refer to a building on record
+    sheets["楼栋"] = [sheets["楼栋"][0]]
+    compound = CompoundFactory(town=wulan, name="测试小区-A")
+    building = BuildingFactory(compound=compound, number="1号楼")
+    upload = upload_file(staff_user, wulan, write_xlsx(tmp_path / "ok.xlsx", sheets))
+    assert upload.state == SurveyUploadState.READY
+    building.delete()
+    before = snapshot()
+    upload = survey_import(upload=upload, user=staff_user)
+    assert upload.state == SurveyUploadState.INVALID
+    assert any("楼栋「测试小区-A 1号楼」" in p["message"] for p in upload.errors)
+    assert snapshot() == before
+
+
+def test_a_crash_during_the_write_leaves_nothing_behind(staff_user, wulan, tmp_path, monkeypatch):
+    upload = upload_file(staff_user, wulan, write_xlsx(tmp_path / "ok.xlsx", standard_sheets()))
+    before = snapshot()
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("communities.survey.plan._write_rows", boom)
+    with pytest.raises(RuntimeError):
+        survey_import(upload=upload, user=staff_user)
+    assert snapshot() == before
+    upload.refresh_from_db()
+    assert upload.state == SurveyUploadState.FAILED
+
+
+def test_import_is_claimed_once(staff_user, wulan, tmp_path):
+    upload = upload_file(staff_user, wulan, write_xlsx(tmp_path / "ok.xlsx", standard_sheets()))
+    survey_import(upload=upload, user=staff_user)
+    with pytest.raises(SurveyImportError, match="已导入"):
+        survey_import(upload=upload, user=staff_user)
+    assert Household.objects.count() == 2
+
+
+def test_surveyor_uploads_only_for_their_own_town(surveyor_user, wulan, other_town, tmp_path):
+    path = write_xlsx(tmp_path / "ok.xlsx", standard_sheets())
+    with pytest.raises(PermissionDenied):
+        upload_file(surveyor_user, other_town, path)
+    assert not SurveyUpload.objects.exists()
+    upload = upload_file(surveyor_user, wulan, path)
+    survey_import(upload=upload, user=surveyor_user)
+    assert Compound.objects.get(name="测试小区-A").town == wulan
+
+
+def test_same_names_in_another_town_are_other_compounds(staff_user, wulan, other_town, tmp_path):
+    path = write_xlsx(tmp_path / "ok.xlsx", standard_sheets())
+    survey_import(upload=upload_file(staff_user, wulan, path), user=staff_user)
+    survey_import(upload=upload_file(staff_user, other_town, path), user=staff_user)
+    assert Compound.objects.filter(name="测试小区-A").count() == 2
+
+
+@pytest.mark.parametrize("role", ["leader", "liaison", "auditor", "outsider"])
+def test_other_roles_cannot_upload(users, wulan, tmp_path, role):
+    with pytest.raises(PermissionDenied):
+        upload_file(users[role], wulan, write_xlsx(tmp_path / "ok.xlsx", standard_sheets()))
+
+
+def test_oversized_upload_is_refused_before_it_is_stored(staff_user, wulan, settings):
+    settings.JINGYUAN_UPLOAD_MAX_BYTES = 1024
+    with pytest.raises(ValidationError, match="文件太大"):
+        survey_upload_create(user=staff_user, town=wulan,
+                             uploaded_file=SimpleUploadedFile("big.xlsx", b"PK\x03\x04" + b"\0" * 4096))
+    assert not SurveyUpload.objects.exists()
+
+
+def test_hostile_upload_is_kept_as_an_invalid_record(staff_user, wulan):
+    upload = survey_upload_create(user=staff_user, town=wulan,
+                                  uploaded_file=SimpleUploadedFile("virus.xlsx", b"MZ\x90\x00\x03\x00\x00\x00"))
+    assert upload.state == SurveyUploadState.INVALID
+    assert "不是电子表格" in upload.errors[0]["message"]
+
+
+def test_large_file_is_checked_and_imported_by_a_task(staff_user, wulan, tmp_path, settings,
+                                                      django_capture_on_commit_callbacks):
+    settings.JINGYUAN_SURVEY_ASYNC_ROWS = 3
+    path = write_xlsx(tmp_path / "ok.xlsx", standard_sheets())
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        upload = upload_file(staff_user, wulan, path)
+    assert len(callbacks) == 1
+    upload.refresh_from_db()
+    assert upload.state == SurveyUploadState.READY and upload.progress == 100
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        upload = survey_import_start(upload=upload, user=staff_user)
+        assert upload.state == SurveyUploadState.IMPORTING
+    assert len(callbacks) == 1
+    upload.refresh_from_db()
+    assert upload.state == SurveyUploadState.IMPORTED
+    assert Household.objects.count() == 2
+
+
+def test_csv_households_attach_to_buildings_on_record(staff_user, wulan, tmp_path):
+    from .survey_files import write_csv
+
+    BuildingFactory(compound=CompoundFactory(town=wulan, name="测试小区-A"), number="1号楼")
+    path = write_csv(tmp_path / "住户.csv", [HOUSEHOLD_HEADERS, household_row(room="301")], encoding="gb18030")
+    upload = upload_file(staff_user, wulan, path, csv_sheet="households", csv_encoding="auto")
+    assert upload.state == SurveyUploadState.READY, upload.errors
+    survey_import(upload=upload, user=staff_user)
+    assert Household.objects.get(room="301").building.number == "1号楼"
+
+
+def test_an_import_assesses_the_compounds_it_wrote(db, programme, wulan, staff_user):
+    """GIVEN the LibreOffice sample WHEN it is imported THEN every compound of it has a verdict with reasons."""
+    from communities.models import CompoundAssessment
+
+    upload = upload_file(staff_user, wulan, SAMPLES / "survey-libreoffice.xlsx")
+    survey_import(upload=upload, user=staff_user)
+    imported = Compound.objects.filter(town=wulan, named_in_plan=False, is_demo=False)
+    assert imported.count() == 6
+    assessments = CompoundAssessment.objects.filter(compound__in=imported)
+    assert assessments.count() == 6
+    assert all(a.reasons for a in assessments)
+    assert assessments.first().history.first().history_user == staff_user
