@@ -140,6 +140,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Largest evidence document a project's ledger accepts (projects/documents.py).
+JINGYUAN_DOCUMENT_MAX_MB = env_int("JINGYUAN_DOCUMENT_MAX_MB", 20, minimum=1)
 # Serve straight from the app's static folders too, so a fresh checkout works before collectstatic.
 WHITENOISE_USE_FINDERS = True
 

@@ -1,7 +1,19 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Programme, ScopeItem
+from .models import (
+    AcceptanceRecord,
+    AgencyTask,
+    FourItemsAcknowledgement,
+    Programme,
+    Project,
+    ProjectCompound,
+    ProjectDocument,
+    ProjectNote,
+    ProjectStep,
+    ScopeItem,
+    ScopeLine,
+)
 
 
 @admin.register(Programme)
@@ -18,3 +30,48 @@ class ScopeItemAdmin(SimpleHistoryAdmin):
     list_filter = ("category", "national_class", "is_water_power_road_gas")
     search_fields = ("name", "code", "subcategory")
     list_per_page = 100
+
+
+class ProjectCompoundInline(admin.TabularInline):
+    model = ProjectCompound
+    extra = 0
+    raw_id_fields = ("compound",)
+
+
+# Steps, scope and tasks change through the project pages, whose services enforce the order of 六
+# and the scope rules of 五; the admin shows them read-only so nobody bypasses those checks.
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "programme", "centrally_subsidised", "responsible_agency", "is_demo")
+    list_filter = ("centrally_subsidised", "is_demo", "programme")
+    search_fields = ("code", "name")
+    inlines = [ProjectCompoundInline]
+
+
+@admin.register(ProjectStep)
+class ProjectStepAdmin(ReadOnlyAdmin):
+    list_display = ("project", "order", "code", "responsible_agency", "planned_end", "actual_end", "status")
+    list_filter = ("code", "status")
+
+
+@admin.register(ScopeLine)
+class ScopeLineAdmin(ReadOnlyAdmin):
+    list_display = ("project", "compound", "scope_item", "quantity", "unit", "estimated_cost_yuan")
+
+
+@admin.register(AgencyTask)
+class AgencyTaskAdmin(SimpleHistoryAdmin):
+    list_display = ("agency", "project", "title", "due_date", "status")
+    list_filter = ("status", "agency")
+
+
+for model in (ProjectDocument, ProjectNote, AcceptanceRecord, FourItemsAcknowledgement):
+    admin.site.register(model, ReadOnlyAdmin)
