@@ -14,8 +14,8 @@ For each deadline a project is:
      shifted by however late the first unfinished step started, or is starting);
   2. the forecast = the last actual completion + the remaining planned days (to the latest planned
      completion in the gate) ÷ pace;
-  3. a step already past its planned completion holds up every later one, so the forecast is never
-     earlier than today plus the planned days after that step;
+  3. a step already past its planned completion holds up the steps that wait for it, so the forecast
+     is never earlier than today plus the planned days from that step to the last of them;
   4. a remaining step without a planned completion date makes the forecast impossible: 有风险, and
      the missing dates are named.
   有风险 when the forecast is later than the deadline, else 按期.
@@ -38,7 +38,7 @@ RULE_TEXT = """时限一（2023-06-30，具备开工条件）：从摸底调查�
   1. 进度系数 = 已完成步骤的计划用时 ÷ 实际用时（均从第一个已完成步骤的开始算到最后一个已完成步骤的完成）；
      尚无已完成步骤时，系数为 1，并按第一个未完成步骤实际（或将要）晚开始的天数整体顺延；
   2. 预测完成日期 = 最后一个已完成步骤的实际完成日期 + 剩余计划天数（至所需步骤中最晚的计划完成日期）÷ 进度系数；
-  3. 已超过计划完成日期仍未完成的步骤会拖住其后各步，预测日期不早于“今天 + 该步骤之后的计划天数”；
+  3. 已超过计划完成日期仍未完成的步骤会拖住依赖它的后续步骤，预测日期不早于“今天 + 从该步骤到这些后续步骤的计划天数”；
   4. 剩余步骤缺少计划完成日期时无法预测，判为有风险，并列出缺日期的步骤。"""
 
 
@@ -61,6 +61,18 @@ class DeadlineAssessment:
 
 def _days(delta: dt.timedelta) -> int:
     return max(delta.days, 1)
+
+
+def _upstream(code: str) -> set[str]:
+    """Every step `code` waits for, directly or through others."""
+    found: set[str] = set()
+    pending = list(catalog.BY_CODE[code].depends_on)
+    while pending:
+        dep = pending.pop()
+        if dep not in found:
+            found.add(dep)
+            pending.extend(catalog.BY_CODE[dep].depends_on)
+    return found
 
 
 def _forecast(gate_steps, today: dt.date) -> tuple[dt.date | None, float | None, str]:
@@ -91,12 +103,16 @@ def _forecast(gate_steps, today: dt.date) -> tuple[dt.date | None, float | None,
                + (f"，“{catalog.name_of(first.code)}”比计划晚 {delay} 天开始，整体顺延" if delay else ""))
     stuck = [s for s in remaining if s.planned_end < today]
     if stuck:
-        worst = max(stuck, key=lambda s: (planned_finish - s.planned_end).days)
-        floor = today + (planned_finish - worst.planned_end)
+        def after(s) -> int:
+            later = [d.planned_end for d in remaining if s.code in _upstream(d.code)]
+            return max(((end - s.planned_end).days for end in later), default=0)
+
+        worst = max(stuck, key=after)
+        floor = today + dt.timedelta(days=max(after(worst), 0))
         if floor > forecast:
             forecast = floor
             why += (f"；“{catalog.name_of(worst.code)}”已超过计划完成日期仍未完成，"
-                    f"其后计划 {(planned_finish - worst.planned_end).days} 天只能从今天算起")
+                    f"其后计划 {max(after(worst), 0)} 天只能从今天算起")
     forecast = max(forecast, today)
     return forecast, pace, why + f"，预计 {forecast:%Y-%m-%d} 完成。"
 
