@@ -13,4 +13,5 @@ def healthz(request):
     except Exception:  # noqa: BLE001 - any failure means "down"; the reason stays in the server log
         checks["database"] = "down"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse({"status": "ok" if healthy else "down", "checks": checks},
+                        status=200 if healthy else 503)

@@ -89,7 +89,9 @@ else:
         raise ImproperlyConfigured(
             f"DATABASE_URL must start with postgres:// (or sqlite:// for tests); got {DATABASE_URL.split(':')[0]}://"
         )
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("JINGYUAN_DB_CONN_MAX_AGE", 60))}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("JINGYUAN_DB_CONN_MAX_AGE", 60))
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -150,7 +152,9 @@ SECURE_SSL_REDIRECT = env_bool("JINGYUAN_SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = env_bool("JINGYUAN_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("JINGYUAN_HSTS_SECONDS", 0, minimum=0)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("JINGYUAN_BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("JINGYUAN_BEHIND_PROXY", False) else None
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
