@@ -37,16 +37,21 @@ def document_check(uploaded) -> dict:
     if suffix not in ALLOWED:
         raise ValidationError(
             f"不支持的文件类型“{suffix or '无扩展名'}”：只接受 PDF、图片（JPG/PNG）和 Office 文件"
-            f"（{'、'.join(sorted(s.lstrip('.') for s in ALLOWED))}）。")
+            f"（{'、'.join(sorted(s.lstrip('.') for s in ALLOWED))}）。"
+        )
     if uploaded.size > max_bytes():
-        raise ValidationError(f"文件过大：{uploaded.size / 1024 / 1024:.1f} MB，上限为 {settings.JINGYUAN_DOCUMENT_MAX_MB} MB。")
+        raise ValidationError(
+            f"文件过大：{uploaded.size / 1024 / 1024:.1f} MB，上限为 {settings.JINGYUAN_DOCUMENT_MAX_MB} MB。"
+        )
     if uploaded.size == 0:
         raise ValidationError("文件为空。")
     content_type, signatures = ALLOWED[suffix]
     uploaded.seek(0)
     head = uploaded.read(16)
     if not any(head.startswith(signature) for signature in signatures):
-        raise ValidationError(f"文件内容与扩展名“{suffix}”不符，请上传真实的 {suffix.lstrip('.').upper()} 文件。")
+        raise ValidationError(
+            f"文件内容与扩展名“{suffix}”不符，请上传真实的 {suffix.lstrip('.').upper()} 文件。"
+        )
     digest = hashlib.sha256()
     uploaded.seek(0)
     for chunk in uploaded.chunks():

@@ -24,8 +24,9 @@ def _step_done(code: str):
 
 
 def _step_begun(code: str):
-    return Exists(ProjectStep.objects.filter(project=OuterRef("pk"), code=code).exclude(
-        status=StepStatus.NOT_STARTED))
+    return Exists(
+        ProjectStep.objects.filter(project=OuterRef("pk"), code=code).exclude(status=StepStatus.NOT_STARTED)
+    )
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -33,7 +34,9 @@ class ProjectFilter(django_filters.FilterSet):
     town = django_filters.ModelChoiceFilter(label="乡镇", queryset=Town.objects.all(), method="filter_town")
     stage = django_filters.ChoiceFilter(label="阶段", choices=STAGES, method="filter_stage")
     centrally_subsidised = django_filters.BooleanFilter(label="中央补助项目")
-    responsible_agency = django_filters.ModelChoiceFilter(label="建设（责任）单位", queryset=Agency.objects.all())
+    responsible_agency = django_filters.ModelChoiceFilter(
+        label="建设（责任）单位", queryset=Agency.objects.all()
+    )
     is_demo = django_filters.BooleanFilter(label="演示数据")
 
     class Meta:
@@ -42,7 +45,8 @@ class ProjectFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         matching = Project.objects.filter(
-            Q(code__icontains=value) | Q(name__icontains=value) | Q(compounds__name__icontains=value))
+            Q(code__icontains=value) | Q(name__icontains=value) | Q(compounds__name__icontains=value)
+        )
         return queryset.filter(pk__in=matching.values("pk"))
 
     def filter_town(self, queryset, name, value):
@@ -66,15 +70,18 @@ class AgencyTaskFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(label="责任单位", queryset=Agency.objects.all())
     status = django_filters.ChoiceFilter(label="状态", choices=TaskStatus.choices)
     overdue = django_filters.BooleanFilter(label="已逾期", method="filter_overdue")
-    programme_wide = django_filters.BooleanFilter(label="全计划任务", field_name="project", lookup_expr="isnull")
+    programme_wide = django_filters.BooleanFilter(
+        label="全计划任务", field_name="project", lookup_expr="isnull"
+    )
 
     class Meta:
         model = AgencyTask
         fields = ["q", "agency", "status", "overdue", "programme_wide"]
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(title__icontains=value) | Q(project__name__icontains=value)
-                               | Q(project__code__icontains=value))
+        return queryset.filter(
+            Q(title__icontains=value) | Q(project__name__icontains=value) | Q(project__code__icontains=value)
+        )
 
     def filter_overdue(self, queryset, name, value):
         late = Q(due_date__lt=timezone.localdate()) & ~Q(status=TaskStatus.DONE)

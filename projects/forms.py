@@ -18,11 +18,16 @@ class ProjectForm(forms.Form):
     code = forms.SlugField(label="项目编号", max_length=40, help_text="字母、数字、连字符，如 JY2023-01")
     name = forms.CharField(label="项目名称", max_length=120)
     centrally_subsidised = forms.BooleanField(label="中央补助项目", required=False)
-    responsible_agency = forms.ModelChoiceField(label="建设（责任）单位", queryset=Agency.objects.all(), required=False,
-                                                help_text="留空为县住建局")
+    responsible_agency = forms.ModelChoiceField(
+        label="建设（责任）单位", queryset=Agency.objects.all(), required=False, help_text="留空为县住建局"
+    )
     description = forms.CharField(label="项目说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    compounds = forms.ModelMultipleChoiceField(label="小区", queryset=Compound.objects.select_related("town"),
-                                               required=False, help_text="第1期；分期改造可在项目页添加")
+    compounds = forms.ModelMultipleChoiceField(
+        label="小区",
+        queryset=Compound.objects.select_related("town"),
+        required=False,
+        help_text="第1期；分期改造可在项目页添加",
+    )
 
 
 class ProjectEditForm(forms.Form):
@@ -35,7 +40,9 @@ class ProjectEditForm(forms.Form):
 class ProjectCompoundForm(forms.Form):
     compound = forms.ModelChoiceField(label="小区", queryset=Compound.objects.select_related("town"))
     phase = forms.IntegerField(label="期次", min_value=1, initial=1)
-    households = forms.IntegerField(label="本期涉及户数", min_value=0, required=False, help_text="留空取小区户数")
+    households = forms.IntegerField(
+        label="本期涉及户数", min_value=0, required=False, help_text="留空取小区户数"
+    )
 
 
 class StepPlanForm(forms.Form):
@@ -46,7 +53,11 @@ class StepPlanForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("planned_start") and data.get("planned_end") and data["planned_end"] < data["planned_start"]:
+        if (
+            data.get("planned_start")
+            and data.get("planned_end")
+            and data["planned_end"] < data["planned_start"]
+        ):
             raise forms.ValidationError("计划完成日期不能早于计划开始日期。")
         return data
 
@@ -69,8 +80,12 @@ class ScopeLineForm(forms.Form):
     scope_item = forms.ModelChoiceField(label="改造内容", queryset=ScopeItem.objects.all())
     quantity = forms.DecimalField(label="工程量", min_value=0, max_digits=12, decimal_places=2)
     unit = forms.CharField(label="单位", max_length=20, required=False, help_text="留空取目录单位")
-    estimated_cost_yuan = forms.DecimalField(label="估算投资(元)", min_value=0, max_digits=14, decimal_places=2)
-    pipes_km = forms.DecimalField(label="改造管网(公里)", min_value=0, max_digits=10, decimal_places=3, required=False)
+    estimated_cost_yuan = forms.DecimalField(
+        label="估算投资(元)", min_value=0, max_digits=14, decimal_places=2
+    )
+    pipes_km = forms.DecimalField(
+        label="改造管网(公里)", min_value=0, max_digits=10, decimal_places=3, required=False
+    )
     lifts = forms.IntegerField(label="加装电梯(部)", min_value=0, required=False)
     parking_spaces = forms.IntegerField(label="增设停车位(个)", min_value=0, required=False)
     charging_piles = forms.IntegerField(label="充电桩(个)", min_value=0, required=False)
@@ -118,9 +133,14 @@ class NoteForm(forms.Form):
 class AcceptanceForm(forms.Form):
     accepted_on = forms.DateField(label="验收日期", widget=DateInput())
     passed = forms.BooleanField(label="验收合格", required=False)
-    participants = forms.CharField(label="参加单位", widget=forms.Textarea(attrs={"rows": 2}),
-                                   initial="建设单位、施工单位、监理单位、规划、发改、财政、住建及相关行业主管部门")
-    report = forms.ModelChoiceField(label="竣工验收报告", queryset=ProjectDocument.objects.none(), required=False)
+    participants = forms.CharField(
+        label="参加单位",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        initial="建设单位、施工单位、监理单位、规划、发改、财政、住建及相关行业主管部门",
+    )
+    report = forms.ModelChoiceField(
+        label="竣工验收报告", queryset=ProjectDocument.objects.none(), required=False
+    )
     notes = forms.CharField(label="验收意见", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, project, **kwargs):
@@ -131,5 +151,6 @@ class AcceptanceForm(forms.Form):
 class TaskUpdateForm(forms.Form):
     status = forms.ChoiceField(label="状态", choices=TaskStatus.choices)
     notes = forms.CharField(label="进展说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    completed_on = forms.DateField(label="完成日期", required=False, widget=DateInput(),
-                                   help_text="状态为已完成时填写，留空取今天")
+    completed_on = forms.DateField(
+        label="完成日期", required=False, widget=DateInput(), help_text="状态为已完成时填写，留空取今天"
+    )

@@ -53,8 +53,10 @@ def repeat_renovation_refusal(*, compound, scope_item) -> str | None:
     words = already_renovated_words(compound=compound, scope_item=scope_item)
     if not words:
         return None
-    return (f"{compound.name}近年已实施“三供一业”等改造，已改造内容（{'、'.join(words)}）不得重复改造"
-            f"（工作方案五）：不能添加“{scope_item.name}”。")
+    return (
+        f"{compound.name}近年已实施“三供一业”等改造，已改造内容（{'、'.join(words)}）不得重复改造"
+        f"（工作方案五）：不能添加“{scope_item.name}”。"
+    )
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,10 @@ class FourItemGap:
 
     @property
     def message(self) -> str:
-        return (f"中央补助项目须注重水、电、路、气4项，能改即改（工作方案五）：{self.compound_name}"
-                f"存在“{'、'.join(self.deficit_labels)}”，但本项目未包含“{self.item_label}”类改造内容。")
+        return (
+            f"中央补助项目须注重水、电、路、气4项，能改即改（工作方案五）：{self.compound_name}"
+            f"存在“{'、'.join(self.deficit_labels)}”，但本项目未包含“{self.item_label}”类改造内容。"
+        )
 
 
 def four_item_gaps(*, project, compounds, lines, acknowledgements) -> list[FourItemGap]:
@@ -90,6 +94,9 @@ def four_item_gaps(*, project, compounds, lines, acknowledgements) -> list[FourI
         for item, fields in FOUR_ITEM_DEFICITS.items():
             deficits = tuple(compound._meta.get_field(f).verbose_name for f in fields if getattr(compound, f))
             if deficits and (compound.id, item) not in covered:
-                gaps.append(FourItemGap(compound.id, compound.name, str(item), deficits,
-                                        reasons.get((compound.id, item))))
+                gaps.append(
+                    FourItemGap(
+                        compound.id, compound.name, str(item), deficits, reasons.get((compound.id, item))
+                    )
+                )
     return gaps

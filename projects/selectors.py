@@ -18,7 +18,8 @@ def programme_current() -> Programme | None:
 
 def _recorded(*, is_demo: bool) -> dict:
     compounds = Compound.objects.filter(is_demo=is_demo).aggregate(
-        compounds=Count("id"), floor_area=Sum("floor_area_m2"),
+        compounds=Count("id"),
+        floor_area=Sum("floor_area_m2"),
         with_area=Count("id", filter=Q(floor_area_m2__isnull=False)),
     )
     return {
@@ -98,14 +99,22 @@ def projects_for_list(queryset=None):
     from .models import Project, ProjectCompound, ProjectStep, ScopeLine
 
     queryset = Project.objects.all() if queryset is None else queryset
-    cost = (ScopeLine.objects.filter(project=OuterRef("pk")).order_by().values("project")
-            .annotate(total=Sum("estimated_cost_yuan")).values("total"))
-    return (queryset.select_related("programme", "responsible_agency")
-            .annotate(estimated_cost_yuan=Subquery(cost))
-            .prefetch_related(Prefetch("steps", queryset=ProjectStep.objects.order_by("order")),
-                              Prefetch("project_compounds",
-                                       queryset=ProjectCompound.objects.select_related("compound__town")))
-            .order_by("code"))
+    cost = (
+        ScopeLine.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("estimated_cost_yuan"))
+        .values("total")
+    )
+    return (
+        queryset.select_related("programme", "responsible_agency")
+        .annotate(estimated_cost_yuan=Subquery(cost))
+        .prefetch_related(
+            Prefetch("steps", queryset=ProjectStep.objects.order_by("order")),
+            Prefetch("project_compounds", queryset=ProjectCompound.objects.select_related("compound__town")),
+        )
+        .order_by("code")
+    )
 
 
 def current_step_names(steps) -> list[str]:
@@ -113,8 +122,12 @@ def current_step_names(steps) -> list[str]:
     by_code = {s.code: s for s in steps}
     names = [s.name for s in steps if s.status == StepStatus.IN_PROGRESS]
     if not names:
-        names = [s.name for s in steps if s.status == StepStatus.NOT_STARTED
-                 and all(by_code[d].is_done for d in s.definition.depends_on if d in by_code)]
+        names = [
+            s.name
+            for s in steps
+            if s.status == StepStatus.NOT_STARTED
+            and all(by_code[d].is_done for d in s.definition.depends_on if d in by_code)
+        ]
     return names
 
 
@@ -125,18 +138,23 @@ def project_row(project, *, today: dt.date) -> dict:
     done = sum(1 for s in steps if s.is_done)
     return {
         "project": project,
-        "compounds": "、".join(f"{p.compound.name}" + (f"（第{p.phase}期）" if p.phase > 1 else "") for p in phases),
+        "compounds": "、".join(
+            f"{p.compound.name}" + (f"（第{p.phase}期）" if p.phase > 1 else "") for p in phases
+        ),
         "towns": "、".join(sorted({p.compound.town.name for p in phases})),
         "households": sum(p.households for p in phases),
         "steps_done": done,
         "steps_total": len(steps),
-        "current": "、".join(current_step_names(steps)) or ("全部完成" if steps and done == len(steps) else ""),
+        "current": "、".join(current_step_names(steps))
+        or ("全部完成" if steps and done == len(steps) else ""),
         "deadlines": deadlines.project_deadlines(programme=project.programme, steps=steps, today=today),
         "estimated_cost_yuan": project.estimated_cost_yuan or Decimal("0"),
     }
 
 
-def project_blockers(*, project, steps, acceptance, gaps, tasks, compounds, lines, today: dt.date) -> list[str]:
+def project_blockers(
+    *, project, steps, acceptance, gaps, tasks, compounds, lines, today: dt.date
+) -> list[str]:
     """What holds the project up now, each in one sentence a reader can act on."""
     blockers = []
     if not compounds:
@@ -148,13 +166,17 @@ def project_blockers(*, project, steps, acceptance, gaps, tasks, compounds, line
         ready = all(by_code[d].is_done for d in step.definition.depends_on)
         if step.status == StepStatus.NOT_STARTED and ready:
             if step.planned_start and step.planned_start < today:
-                blockers.append(f"“{step.name}”计划于 {step.planned_start:%Y-%m-%d} 开始，尚未开始"
-                                f"（{step.responsible_agency.short_name or step.responsible_agency.name}）。")
+                blockers.append(
+                    f"“{step.name}”计划于 {step.planned_start:%Y-%m-%d} 开始，尚未开始"
+                    f"（{step.responsible_agency.short_name or step.responsible_agency.name}）。"
+                )
             elif step.planned_end is None:
                 blockers.append(f"“{step.name}”可以开始，但尚未确定计划日期。")
         if step.status != StepStatus.DONE and step.planned_end and step.planned_end < today:
-            blockers.append(f"“{step.name}”已超过计划完成日期 {(today - step.planned_end).days} 天"
-                            f"（计划 {step.planned_end:%Y-%m-%d}）。")
+            blockers.append(
+                f"“{step.name}”已超过计划完成日期 {(today - step.planned_end).days} 天"
+                f"（计划 {step.planned_end:%Y-%m-%d}）。"
+            )
     construction = by_code.get(step_catalog.STARTED_STEP)
     if construction and construction.is_done:
         if acceptance is None:
@@ -168,10 +190,14 @@ def project_blockers(*, project, steps, acceptance, gaps, tasks, compounds, line
             blockers.append(gap.message + "请纳入或说明原因。")
     for task in tasks:
         if task.status != TaskStatus.DONE and task.due_date and task.due_date < today:
-            blockers.append(f"{task.agency.short_name or task.agency.name}的任务“{task.title}”已逾期"
-                            f"（时限 {task.due_date:%Y-%m-%d}）。")
+            blockers.append(
+                f"{task.agency.short_name or task.agency.name}的任务“{task.title}”已逾期"
+                f"（时限 {task.due_date:%Y-%m-%d}）。"
+            )
         elif task.status == TaskStatus.BLOCKED:
-            blockers.append(f"{task.agency.short_name or task.agency.name}报告任务“{task.title}”受阻：{task.notes}")
+            blockers.append(
+                f"{task.agency.short_name or task.agency.name}报告任务“{task.title}”受阻：{task.notes}"
+            )
     return blockers
 
 
@@ -183,16 +209,28 @@ def project_detail(*, project, today: dt.date | None = None) -> dict:
     steps = list(project.steps.select_related("responsible_agency").order_by("order"))
     phases = list(project.project_compounds.select_related("compound__town"))
     compounds = [p.compound for p in phases]
-    lines = list(project.scope_lines.select_related("compound", "scope_item")
-                 .order_by("compound__name", "scope_item__order"))
+    lines = list(
+        project.scope_lines.select_related("compound", "scope_item").order_by(
+            "compound__name", "scope_item__order"
+        )
+    )
     acknowledgements = list(project.four_item_acknowledgements.select_related("acknowledged_by"))
-    gaps = scope_rules.four_item_gaps(project=project, compounds=compounds, lines=lines,
-                                      acknowledgements=acknowledgements)
+    gaps = scope_rules.four_item_gaps(
+        project=project, compounds=compounds, lines=lines, acknowledgements=acknowledgements
+    )
     acceptance = AcceptanceRecord.objects.filter(project=project).select_related("report").first()
     tasks = list(project.tasks.select_related("agency", "duty").order_by("due_date", "id"))
-    totals = {name: sum((getattr(line, name) for line in lines), Decimal("0") if name == "pipes_km" else 0)
-              for name in ("pipes_km", "lifts", "parking_spaces", "charging_piles", "elderly_care_facilities",
-                           "child_care_facilities")}
+    totals = {
+        name: sum((getattr(line, name) for line in lines), Decimal("0") if name == "pipes_km" else 0)
+        for name in (
+            "pipes_km",
+            "lifts",
+            "parking_spaces",
+            "charging_piles",
+            "elderly_care_facilities",
+            "child_care_facilities",
+        )
+    }
     totals["estimated_cost_yuan"] = sum((line.estimated_cost_yuan for line in lines), Decimal("0"))
     return {
         "project": project,
@@ -208,8 +246,16 @@ def project_detail(*, project, today: dt.date | None = None) -> dict:
         "notes": list(project.project_notes.select_related("author").order_by("-created_at")),
         "tasks": tasks,
         "deadlines": deadlines.project_deadlines(programme=project.programme, steps=steps, today=today),
-        "blockers": project_blockers(project=project, steps=steps, acceptance=acceptance, gaps=gaps, tasks=tasks,
-                                     compounds=compounds, lines=lines, today=today),
+        "blockers": project_blockers(
+            project=project,
+            steps=steps,
+            acceptance=acceptance,
+            gaps=gaps,
+            tasks=tasks,
+            compounds=compounds,
+            lines=lines,
+            today=today,
+        ),
         "deadline_rule": deadlines.RULE_TEXT,
         "today": today,
     }
@@ -217,8 +263,18 @@ def project_detail(*, project, today: dt.date | None = None) -> dict:
 
 # --- Ledger (台账, 七(五)) -------------------------------------------------------------------------
 
-_LEDGER_SKIP = {"id", "order", "updated_at", "created_at", "uploaded_at", "acknowledged_at", "programme",
-                "project", "template_key", "file"}
+_LEDGER_SKIP = {
+    "id",
+    "order",
+    "updated_at",
+    "created_at",
+    "uploaded_at",
+    "acknowledged_at",
+    "programme",
+    "project",
+    "template_key",
+    "file",
+}
 _ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 
 
@@ -235,8 +291,17 @@ def _ledger_models():
         ScopeLine,
     )
 
-    return [Project, ProjectCompound, ProjectStep, ScopeLine, FourItemsAcknowledgement, ProjectDocument,
-            ProjectNote, AcceptanceRecord, AgencyTask]
+    return [
+        Project,
+        ProjectCompound,
+        ProjectStep,
+        ScopeLine,
+        FourItemsAcknowledgement,
+        ProjectDocument,
+        ProjectNote,
+        AcceptanceRecord,
+        AgencyTask,
+    ]
 
 
 def _display(field, value, lookups) -> str:
@@ -259,7 +324,8 @@ def _ledger_label(model_name: str, row, lookups) -> str:
     if model_name == "projectstep":
         return step_catalog.name_of(row.code)
     if model_name == "scopeline":
-        return f"{lookups['compound'].get(row.compound_id, '')} {lookups['scopeitem'].get(row.scope_item_id, '')}"
+        compound = lookups["compound"].get(row.compound_id, "")
+        return f"{compound} {lookups['scopeitem'].get(row.scope_item_id, '')}"
     if model_name == "projectcompound":
         return f"{lookups['compound'].get(row.compound_id, '')} 第{row.phase}期"
     if model_name == "fouritemsacknowledgement":
@@ -290,22 +356,36 @@ def project_ledger(*, project) -> list[dict]:
     for model in _ledger_models():
         history_model = model.history.model
         key = {"id": project.pk} if model._meta.model_name == "project" else {"project_id": project.pk}
-        histories.append((model, list(history_model.objects.filter(**key).select_related("history_user")
-                                      .order_by("history_date", "history_id"))))
+        histories.append(
+            (
+                model,
+                list(
+                    history_model.objects.filter(**key)
+                    .select_related("history_user")
+                    .order_by("history_date", "history_id")
+                ),
+            )
+        )
     compound_ids = {row.compound_id for _, rows in histories for row in rows if hasattr(row, "compound_id")}
     lookups = {
         "agency": {a.id: a.short_name or a.name for a in Agency.objects.all()},
         "scopeitem": dict(ScopeItem.objects.values_list("id", "name")),
         "compound": dict(Compound.objects.filter(id__in=compound_ids).values_list("id", "name")),
         "duty": {d.id: d.text[:30] for d in Duty.objects.all()},
-        "projectstep": {sid: step_catalog.name_of(code)
-                        for sid, code in ProjectStep.objects.filter(project=project).values_list("id", "code")},
+        "projectstep": {
+            sid: step_catalog.name_of(code)
+            for sid, code in ProjectStep.objects.filter(project=project).values_list("id", "code")
+        },
         "projectdocument": dict(ProjectDocument.objects.filter(project=project).values_list("id", "title")),
     }
     entries = []
     for model, rows in histories:
-        fields = [f for f in model._meta.concrete_fields if f.name not in _LEDGER_SKIP
-                  and not (f.is_relation and f.related_model._meta.model_name == "user")]
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if f.name not in _LEDGER_SKIP
+            and not (f.is_relation and f.related_model._meta.model_name == "user")
+        ]
         previous: dict[int, object] = {}
         for row in rows:
             before = previous.get(row.id)
@@ -317,22 +397,28 @@ def project_ledger(*, project) -> list[dict]:
                     continue
                 if row.history_type == "-" or (row.history_type == "+" and new in (None, "", 0, False)):
                     continue
-                changes.append({"field": str(field.verbose_name),
-                                "old": _display(field, old, lookups) if row.history_type == "~" else "",
-                                "new": _display(field, new, lookups)})
+                changes.append(
+                    {
+                        "field": str(field.verbose_name),
+                        "old": _display(field, old, lookups) if row.history_type == "~" else "",
+                        "new": _display(field, new, lookups),
+                    }
+                )
             previous[row.id] = row
             if row.history_type == "~" and not changes:
                 continue  # a save that changed nothing the ledger shows
             user = row.history_user
-            entries.append({
-                "when": row.history_date,
-                "who": (user.first_name or user.username) if user else "系统",
-                "kind": str(model._meta.verbose_name),
-                "object": _ledger_label(model._meta.model_name, row, lookups),
-                "action": _ACTIONS[row.history_type],
-                "changes": changes,
-                "reason": row.history_change_reason or "",
-            })
+            entries.append(
+                {
+                    "when": row.history_date,
+                    "who": (user.first_name or user.username) if user else "系统",
+                    "kind": str(model._meta.verbose_name),
+                    "object": _ledger_label(model._meta.model_name, row, lookups),
+                    "action": _ACTIONS[row.history_type],
+                    "changes": changes,
+                    "reason": row.history_change_reason or "",
+                }
+            )
     entries.sort(key=lambda e: e["when"])
     return entries
 
@@ -357,20 +443,41 @@ def indicators(*, programme, is_demo: bool = False) -> dict:
     """
     from .models import ProjectCompound, ProjectStep, ScopeLine
 
-    phases = list(ProjectCompound.objects.filter(project__programme=programme, project__is_demo=is_demo)
-                  .values("project_id", "compound_id", "households", "compound__town_id", "compound__town__name"))
-    states = ProjectStep.objects.filter(project__programme=programme, project__is_demo=is_demo,
-                                        code__in=[step_catalog.STARTED_STEP, step_catalog.COMPLETED_STEP])
-    started = {pid for pid, code, status in states.values_list("project_id", "code", "status")
-               if code == step_catalog.STARTED_STEP and status != StepStatus.NOT_STARTED}
-    completed = {pid for pid, code, status in states.values_list("project_id", "code", "status")
-                 if code == step_catalog.COMPLETED_STEP and status == StepStatus.DONE}
-    output_fields = ("pipes_km", "lifts", "parking_spaces", "charging_piles", "elderly_care_facilities",
-                     "child_care_facilities", "estimated_cost_yuan")
+    phases = list(
+        ProjectCompound.objects.filter(project__programme=programme, project__is_demo=is_demo).values(
+            "project_id", "compound_id", "households", "compound__town_id", "compound__town__name"
+        )
+    )
+    states = ProjectStep.objects.filter(
+        project__programme=programme,
+        project__is_demo=is_demo,
+        code__in=[step_catalog.STARTED_STEP, step_catalog.COMPLETED_STEP],
+    )
+    started = {
+        pid
+        for pid, code, status in states.values_list("project_id", "code", "status")
+        if code == step_catalog.STARTED_STEP and status != StepStatus.NOT_STARTED
+    }
+    completed = {
+        pid
+        for pid, code, status in states.values_list("project_id", "code", "status")
+        if code == step_catalog.COMPLETED_STEP and status == StepStatus.DONE
+    }
+    output_fields = (
+        "pipes_km",
+        "lifts",
+        "parking_spaces",
+        "charging_piles",
+        "elderly_care_facilities",
+        "child_care_facilities",
+        "estimated_cost_yuan",
+    )
     outputs_by_town = {
         row["compound__town_id"]: row
         for row in ScopeLine.objects.filter(project__programme=programme, project__is_demo=is_demo)
-        .values("compound__town_id").annotate(**{name: Sum(name) for name in output_fields}).order_by()
+        .values("compound__town_id")
+        .annotate(**{name: Sum(name) for name in output_fields})
+        .order_by()
     }
 
     def figures(rows, outputs, plan_compounds, plan_households):
@@ -404,15 +511,25 @@ def indicators(*, programme, is_demo: bool = False) -> dict:
 
     towns: dict[int, dict] = {}
     for row in phases:
-        towns.setdefault(row["compound__town_id"], {"name": row["compound__town__name"], "rows": []})["rows"].append(row)
+        towns.setdefault(row["compound__town_id"], {"name": row["compound__town__name"], "rows": []})[
+            "rows"
+        ].append(row)
     total_outputs = {name: sum((o[name] or 0) for o in outputs_by_town.values()) for name in output_fields}
     by_town = []
     for town_id, town in sorted(towns.items(), key=lambda item: item[1]["name"]):
         rows = town["rows"]
         planned_households = sum(r["households"] for r in rows)
-        by_town.append({"town": town["name"],
-                        **figures(rows, outputs_by_town.get(town_id, {}), len({r["compound_id"] for r in rows}),
-                                  planned_households)})
+        by_town.append(
+            {
+                "town": town["name"],
+                **figures(
+                    rows,
+                    outputs_by_town.get(town_id, {}),
+                    len({r["compound_id"] for r in rows}),
+                    planned_households,
+                ),
+            }
+        )
     return {
         "total": figures(phases, total_outputs, programme.target_compounds, programme.target_households),
         "by_town": by_town,

@@ -74,8 +74,11 @@ def _service(form, call) -> bool:
 
 
 def _form_page(request, *, form, title: str, back: str, project=None, submit: str = "保存", note: str = ""):
-    return render(request, "projects/form.html", {"form": form, "title": title, "back": back, "project": project,
-                                                  "submit": submit, "note": note})
+    return render(
+        request,
+        "projects/form.html",
+        {"form": form, "title": title, "back": back, "project": project, "submit": submit, "note": note},
+    )
 
 
 # --- Project list and export -------------------------------------------------------------------------
@@ -90,15 +93,26 @@ def project_list(request):
     today = timezone.localdate()
     if request.GET.get("export") == "xlsx":
         rows = [project_row(project, today=today) for project in queryset]
-        return exports.xlsx_response(filename="projects", title="改造项目", header=exports.PROJECT_HEADER,
-                                     rows=exports.project_rows_for_xlsx(rows))
+        return exports.xlsx_response(
+            filename="projects",
+            title="改造项目",
+            header=exports.PROJECT_HEADER,
+            rows=exports.project_rows_for_xlsx(rows),
+        )
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "projects/project_list.html", {
-        "filter": filterset, "page": page, "rows": [project_row(p, today=today) for p in page.object_list],
-        "query": query.urlencode(), "can_write": role_of(request.user) in WRITE_ROLES,
-    })
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": [project_row(p, today=today) for p in page.object_list],
+            "query": query.urlencode(),
+            "can_write": role_of(request.user) in WRITE_ROLES,
+        },
+    )
 
 
 @login_required
@@ -109,8 +123,17 @@ def project_create(request):
         raise Http404("尚未载入改造计划。")
     form = project_forms.ProjectForm(request.POST or None)
     created = {}
-    if request.method == "POST" and form.is_valid() and _service(form, lambda: created.setdefault(
-            "project", services.project_create(programme=programme, user=request.user, **form.cleaned_data))):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(
+            form,
+            lambda: created.setdefault(
+                "project",
+                services.project_create(programme=programme, user=request.user, **form.cleaned_data),
+            ),
+        )
+    ):
         messages.success(request, "项目已创建，实施步骤和部门任务已生成。")
         return redirect("project_detail", pk=created["project"].pk)
     return _form_page(request, form=form, title="新建改造项目", back=reverse("project_list"))
@@ -130,60 +153,107 @@ def project_detail_view(request, pk: int):
 @login_required
 def project_edit(request, pk: int):
     project = _project_for_user(request, pk, write=True)
-    initial = {"name": project.name, "centrally_subsidised": project.centrally_subsidised,
-               "responsible_agency": project.responsible_agency, "description": project.description}
+    initial = {
+        "name": project.name,
+        "centrally_subsidised": project.centrally_subsidised,
+        "responsible_agency": project.responsible_agency,
+        "description": project.description,
+    }
     form = project_forms.ProjectEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and _service(
-            form, lambda: services.project_update(project=project, user=request.user, **form.cleaned_data)):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(
+            form, lambda: services.project_update(project=project, user=request.user, **form.cleaned_data)
+        )
+    ):
         messages.success(request, "项目信息已保存。")
         return redirect("project_detail", pk=project.pk)
-    return _form_page(request, form=form, title="修改项目信息", back=reverse("project_detail", args=[pk]),
-                      project=project)
+    return _form_page(
+        request, form=form, title="修改项目信息", back=reverse("project_detail", args=[pk]), project=project
+    )
 
 
 @login_required
 def project_compound_add(request, pk: int):
     project = _project_for_user(request, pk, write=True)
     form = project_forms.ProjectCompoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _service(
-            form, lambda: services.project_compound_add(project=project, user=request.user, **form.cleaned_data)):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(
+            form,
+            lambda: services.project_compound_add(project=project, user=request.user, **form.cleaned_data),
+        )
+    ):
         messages.success(request, "小区已加入项目。")
         return redirect("project_detail", pk=project.pk)
-    return _form_page(request, form=form, title="添加小区（分期）", back=reverse("project_detail", args=[pk]),
-                      project=project)
+    return _form_page(
+        request,
+        form=form,
+        title="添加小区（分期）",
+        back=reverse("project_detail", args=[pk]),
+        project=project,
+    )
 
 
 @login_required
 def step_edit(request, pk: int, code: str):
     """A step's plan (dates, agency, notes) and its start / completion / undo, for staff."""
     project = _project_for_user(request, pk, write=True)
-    step = get_object_or_404(ProjectStep.objects.select_related("responsible_agency"), project=project, code=code)
+    step = get_object_or_404(
+        ProjectStep.objects.select_related("responsible_agency"), project=project, code=code
+    )
     plan_form = project_forms.StepPlanForm(
         request.POST if request.POST.get("form") == "plan" else None,
-        initial={"planned_start": step.planned_start, "planned_end": step.planned_end,
-                 "responsible_agency": step.responsible_agency, "notes": step.notes})
-    action_form = project_forms.StepActionForm(request.POST if request.POST.get("form") == "action" else None,
-                                               initial={"on": timezone.localdate()})
+        initial={
+            "planned_start": step.planned_start,
+            "planned_end": step.planned_end,
+            "responsible_agency": step.responsible_agency,
+            "notes": step.notes,
+        },
+    )
+    action_form = project_forms.StepActionForm(
+        request.POST if request.POST.get("form") == "action" else None, initial={"on": timezone.localdate()}
+    )
     if request.method == "POST":
-        if plan_form.is_bound and plan_form.is_valid() and _service(
-                plan_form, lambda: services.project_step_plan(step=step, user=request.user, **plan_form.cleaned_data)):
+        if (
+            plan_form.is_bound
+            and plan_form.is_valid()
+            and _service(
+                plan_form,
+                lambda: services.project_step_plan(step=step, user=request.user, **plan_form.cleaned_data),
+            )
+        ):
             messages.success(request, f"“{step.name}”的计划已保存。")
             return redirect("project_detail", pk=project.pk)
         if action_form.is_bound and action_form.is_valid():
             data = action_form.cleaned_data
             calls = {
-                "start": lambda: services.project_step_start(step=step, started_on=data["on"], user=request.user),
-                "complete": lambda: services.project_advance(step=step, completed_on=data["on"], user=request.user,
-                                                             note=data["text"]),
-                "reopen": lambda: services.project_step_reopen(step=step, reason=data["text"], user=request.user),
+                "start": lambda: services.project_step_start(
+                    step=step, started_on=data["on"], user=request.user
+                ),
+                "complete": lambda: services.project_advance(
+                    step=step, completed_on=data["on"], user=request.user, note=data["text"]
+                ),
+                "reopen": lambda: services.project_step_reopen(
+                    step=step, reason=data["text"], user=request.user
+                ),
             }
             if _service(action_form, calls[data["action"]]):
                 messages.success(request, f"“{step.name}”已{dict(action_form.ACTIONS)[data['action']]}。")
                 return redirect("project_detail", pk=project.pk)
-    return render(request, "projects/step_form.html", {
-        "project": project, "step": step, "plan_form": plan_form, "action_form": action_form,
-        "depends_on": [step_catalog.name_of(code) for code in step.definition.depends_on],
-    })
+    return render(
+        request,
+        "projects/step_form.html",
+        {
+            "project": project,
+            "step": step,
+            "plan_form": plan_form,
+            "action_form": action_form,
+            "depends_on": [step_catalog.name_of(code) for code in step.definition.depends_on],
+        },
+    )
 
 
 @login_required
@@ -195,15 +265,29 @@ def scope_line_edit(request, pk: int, line_id: int | None = None):
         initial = {name: getattr(line, name) for name in project_forms.ScopeLineForm.base_fields}
     form = project_forms.ScopeLineForm(request.POST or None, project=project, initial=initial)
     result = {}
-    if request.method == "POST" and form.is_valid() and _service(form, lambda: result.setdefault(
-            "saved", services.scope_line_save(project=project, user=request.user, line=line, **form.cleaned_data))):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(
+            form,
+            lambda: result.setdefault(
+                "saved",
+                services.scope_line_save(project=project, user=request.user, line=line, **form.cleaned_data),
+            ),
+        )
+    ):
         messages.success(request, "改造内容已保存。")
         for gap in result["saved"][1]:
             messages.warning(request, gap.message + "请纳入相应改造内容，或在项目页说明未纳入的原因。")
         return redirect("project_detail", pk=project.pk)
-    return _form_page(request, form=form, title="修改改造内容" if line else "添加改造内容",
-                      back=reverse("project_detail", args=[pk]), project=project,
-                      note="已实施“三供一业”等改造的小区，已改造内容不得重复改造（工作方案五）。")
+    return _form_page(
+        request,
+        form=form,
+        title="修改改造内容" if line else "添加改造内容",
+        back=reverse("project_detail", args=[pk]),
+        project=project,
+        note="已实施“三供一业”等改造的小区，已改造内容不得重复改造（工作方案五）。",
+    )
 
 
 @login_required
@@ -219,16 +303,30 @@ def scope_line_delete(request, pk: int, line_id: int):
 @login_required
 def four_item_acknowledge(request, pk: int):
     project = _project_for_user(request, pk, write=True)
-    form = project_forms.FourItemAckForm(request.POST or None, project=project,
-                                         initial={"compound": request.GET.get("compound"),
-                                                  "item": request.GET.get("item")})
-    if request.method == "POST" and form.is_valid() and _service(
-            form, lambda: services.four_item_acknowledge(project=project, user=request.user, **form.cleaned_data)):
+    form = project_forms.FourItemAckForm(
+        request.POST or None,
+        project=project,
+        initial={"compound": request.GET.get("compound"), "item": request.GET.get("item")},
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(
+            form,
+            lambda: services.four_item_acknowledge(project=project, user=request.user, **form.cleaned_data),
+        )
+    ):
         messages.success(request, "缺项原因已记录。")
         return redirect("project_detail", pk=project.pk)
-    return _form_page(request, form=form, title="说明水电路气缺项原因", back=reverse("project_detail", args=[pk]),
-                      project=project, note="中央补助项目须注重水、电、路、气4项，做到能改即改（工作方案五）。"
-                                            "确实无法纳入的，须逐项说明原因。")
+    return _form_page(
+        request,
+        form=form,
+        title="说明水电路气缺项原因",
+        back=reverse("project_detail", args=[pk]),
+        project=project,
+        note="中央补助项目须注重水、电、路、气4项，做到能改即改（工作方案五）。"
+        "确实无法纳入的，须逐项说明原因。",
+    )
 
 
 @login_required
@@ -237,33 +335,55 @@ def document_upload(request, pk: int):
     form = project_forms.DocumentForm(request.POST or None, request.FILES or None, project=project)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _service(form, lambda: services.document_upload(
-                project=project, title=data["title"], uploaded_file=data["file"], kind=data["kind"],
-                step=data["step"], user=request.user)):
+        if _service(
+            form,
+            lambda: services.document_upload(
+                project=project,
+                title=data["title"],
+                uploaded_file=data["file"],
+                kind=data["kind"],
+                step=data["step"],
+                user=request.user,
+            ),
+        ):
             messages.success(request, "资料已上传。")
             return redirect("project_detail", pk=project.pk)
-    return _form_page(request, form=form, title="上传项目资料", back=reverse("project_detail", args=[pk]),
-                      project=project, submit="上传")
+    return _form_page(
+        request,
+        form=form,
+        title="上传项目资料",
+        back=reverse("project_detail", args=[pk]),
+        project=project,
+        submit="上传",
+    )
 
 
 @login_required
 def document_download(request, pk: int, document_id: int):
     project = _project_for_user(request, pk)
     document = get_object_or_404(ProjectDocument, pk=document_id, project=project)
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
-                        content_type=document.content_type)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
 
 
 @login_required
 def note_add(request, pk: int):
     project = _project_for_user(request, pk, write=True)
     form = project_forms.NoteForm(request.POST or None, project=project)
-    if request.method == "POST" and form.is_valid() and _service(
-            form, lambda: services.note_add(project=project, user=request.user, **form.cleaned_data)):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(form, lambda: services.note_add(project=project, user=request.user, **form.cleaned_data))
+    ):
         messages.success(request, "备注已记入台账。")
         return redirect("project_detail", pk=project.pk)
-    return _form_page(request, form=form, title="添加台账备注", back=reverse("project_detail", args=[pk]),
-                      project=project)
+    return _form_page(
+        request, form=form, title="添加台账备注", back=reverse("project_detail", args=[pk]), project=project
+    )
 
 
 @login_required
@@ -272,16 +392,33 @@ def acceptance_edit(request, pk: int):
     record = AcceptanceRecord.objects.filter(project=project).first()
     initial = {}
     if record is not None:
-        initial = {"accepted_on": record.accepted_on, "passed": record.passed, "participants": record.participants,
-                   "report": record.report, "notes": record.notes}
+        initial = {
+            "accepted_on": record.accepted_on,
+            "passed": record.passed,
+            "participants": record.participants,
+            "report": record.report,
+            "notes": record.notes,
+        }
     form = project_forms.AcceptanceForm(request.POST or None, project=project, initial=initial)
-    if request.method == "POST" and form.is_valid() and _service(
-            form, lambda: services.acceptance_record_save(project=project, user=request.user, **form.cleaned_data)):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(
+            form,
+            lambda: services.acceptance_record_save(project=project, user=request.user, **form.cleaned_data),
+        )
+    ):
         messages.success(request, "竣工验收记录已保存。")
         return redirect("project_detail", pk=project.pk)
-    return _form_page(request, form=form, title="竣工验收记录", back=reverse("project_detail", args=[pk]),
-                      project=project, note="施工单位提交竣工验收报告，建设单位组织综合验收，验收合格后方可完成"
-                                            "“竣工验收”步骤（工作方案六(三)3）。请先上传竣工验收报告。")
+    return _form_page(
+        request,
+        form=form,
+        title="竣工验收记录",
+        back=reverse("project_detail", args=[pk]),
+        project=project,
+        note="施工单位提交竣工验收报告，建设单位组织综合验收，验收合格后方可完成"
+        "“竣工验收”步骤（工作方案六(三)3）。请先上传竣工验收报告。",
+    )
 
 
 # --- Ledger ----------------------------------------------------------------------------------------
@@ -293,8 +430,12 @@ def ledger(request, pk: int):
     project = _project_for_user(request, pk)
     entries = project_ledger(project=project)
     if request.GET.get("export") == "xlsx":
-        return exports.xlsx_response(filename=f"ledger-{project.code}", title="项目台账",
-                                     header=exports.LEDGER_HEADER, rows=exports.ledger_rows_for_xlsx(entries))
+        return exports.xlsx_response(
+            filename=f"ledger-{project.code}",
+            title="项目台账",
+            header=exports.LEDGER_HEADER,
+            rows=exports.ledger_rows_for_xlsx(entries),
+        )
     return render(request, "projects/ledger.html", {"project": project, "entries": entries})
 
 
@@ -316,29 +457,53 @@ def task_list(request):
         del filterset.form.fields["agency"]
     tasks = filterset.qs
     if request.GET.get("export") == "xlsx":
-        return exports.xlsx_response(filename="tasks", title="部门任务", header=exports.TASK_HEADER,
-                                     rows=exports.task_rows_for_xlsx(tasks))
+        return exports.xlsx_response(
+            filename="tasks",
+            title="部门任务",
+            header=exports.TASK_HEADER,
+            rows=exports.task_rows_for_xlsx(tasks),
+        )
     page = Paginator(tasks, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "projects/task_list.html", {
-        "filter": filterset, "page": page, "query": query.urlencode(), "today": timezone.localdate(),
-        "can_update": role in TASK_WRITE_ROLES,
-    })
+    return render(
+        request,
+        "projects/task_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "can_update": role in TASK_WRITE_ROLES,
+        },
+    )
 
 
 @login_required
 def task_update(request, pk: int):
     task = _task_for_user(request, pk, write=True)
-    form = project_forms.TaskUpdateForm(request.POST or None, initial={
-        "status": task.status, "notes": task.notes, "completed_on": task.completed_on})
-    if request.method == "POST" and form.is_valid() and _service(
-            form, lambda: services.agency_task_update(task=task, user=request.user, **form.cleaned_data)):
+    form = project_forms.TaskUpdateForm(
+        request.POST or None,
+        initial={"status": task.status, "notes": task.notes, "completed_on": task.completed_on},
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(
+            form, lambda: services.agency_task_update(task=task, user=request.user, **form.cleaned_data)
+        )
+    ):
         messages.success(request, "任务进展已更新。")
         return redirect("task_list")
     duty = f"依据职责：{task.duty.text}" if task.duty else ""
-    return _form_page(request, form=form, title=f"{task.agency}：{task.title}", back=reverse("task_list"),
-                      project=task.project, note=duty)
+    return _form_page(
+        request,
+        form=form,
+        title=f"{task.agency}：{task.title}",
+        back=reverse("task_list"),
+        project=task.project,
+        note=duty,
+    )
 
 
 # --- Indicators -------------------------------------------------------------------------------------
@@ -351,5 +516,8 @@ def indicators_view(request):
     if programme is None:
         raise Http404("尚未载入改造计划。")
     is_demo = request.GET.get("demo") == "1"
-    return render(request, "projects/indicators.html",
-                  {"programme": programme, **indicators(programme=programme, is_demo=is_demo)})
+    return render(
+        request,
+        "projects/indicators.html",
+        {"programme": programme, **indicators(programme=programme, is_demo=is_demo)},
+    )

@@ -13,10 +13,20 @@ from projects.models import ProjectStep, ScopeItem
 PLAN_START = dt.date(2023, 3, 1)
 # (start, end) offsets in days from PLAN_START; the contract ends 2023-06-04, acceptance 2024-01-15.
 PLAN = {
-    "survey": (0, 14), "site_verification": (15, 25), "county_report": (26, 30), "feasibility_study": (31, 50),
-    "approval": (51, 60), "subsidy_application": (61, 75), "tender": (61, 85), "contract": (86, 95),
-    "design": (96, 120), "construction": (121, 300), "completion_acceptance": (301, 320),
-    "final_audit": (321, 380), "handover": (321, 350), "property_management": (321, 360),
+    "survey": (0, 14),
+    "site_verification": (15, 25),
+    "county_report": (26, 30),
+    "feasibility_study": (31, 50),
+    "approval": (51, 60),
+    "subsidy_application": (61, 75),
+    "tender": (61, 85),
+    "contract": (86, 95),
+    "design": (96, 120),
+    "construction": (121, 300),
+    "completion_acceptance": (301, 320),
+    "final_audit": (321, 380),
+    "handover": (321, 350),
+    "property_management": (321, 360),
 }
 
 
@@ -30,15 +40,26 @@ class CompoundFactory(factory.django.DjangoModelFactory):
 
 
 def make_project(*, programme, user, compounds, code="jy-01", central=False, is_demo=False):
-    return services.project_create(programme=programme, code=code, name=f"测试项目 {code}", compounds=compounds,
-                                   user=user, centrally_subsidised=central, is_demo=is_demo)
+    return services.project_create(
+        programme=programme,
+        code=code,
+        name=f"测试项目 {code}",
+        compounds=compounds,
+        user=user,
+        centrally_subsidised=central,
+        is_demo=is_demo,
+    )
 
 
 def plan(project, user, *, start=PLAN_START):
     for step in project.steps.all():
         begin, end = PLAN[step.code]
-        services.project_step_plan(step=step, user=user, planned_start=start + dt.timedelta(days=begin),
-                                   planned_end=start + dt.timedelta(days=end))
+        services.project_step_plan(
+            step=step,
+            user=user,
+            planned_start=start + dt.timedelta(days=begin),
+            planned_end=start + dt.timedelta(days=end),
+        )
 
 
 def step(project, code) -> ProjectStep:
@@ -73,13 +94,21 @@ def pdf(name="report.pdf", body=b"evidence"):
 def accept(project, user, *, on, passed=True, with_report=True):
     report = None
     if with_report:
-        report = services.document_upload(project=project, title="竣工验收报告", uploaded_file=pdf(body=str(on).encode()),
-                                          user=user)
-    return services.acceptance_record_save(project=project, accepted_on=on, passed=passed, participants="住建、财政",
-                                           report=report, user=user)
+        report = services.document_upload(
+            project=project, title="竣工验收报告", uploaded_file=pdf(body=str(on).encode()), user=user
+        )
+    return services.acceptance_record_save(
+        project=project, accepted_on=on, passed=passed, participants="住建、财政", report=report, user=user
+    )
 
 
 def add_line(project, user, compound, code, *, quantity="1", cost="10000", **outputs):
-    return services.scope_line_save(project=project, compound=compound, scope_item=ScopeItem.objects.get(code=code),
-                                    quantity=Decimal(quantity), estimated_cost_yuan=Decimal(cost), user=user,
-                                    **outputs)
+    return services.scope_line_save(
+        project=project,
+        compound=compound,
+        scope_item=ScopeItem.objects.get(code=code),
+        quantity=Decimal(quantity),
+        estimated_cost_yuan=Decimal(cost),
+        user=user,
+        **outputs,
+    )

@@ -110,14 +110,19 @@ def test_ready_gate_done_late_says_how_late(project, staff_user):
     assert "比时限晚 22 天" in ready.explanation
 
 
-@pytest.mark.parametrize(("day", "expected"), [
-    (dt.date(2024, 5, 30), DeadlineStatus.AT_RISK),
-    (dt.date(2024, 5, 31), DeadlineStatus.AT_RISK),
-    (dt.date(2024, 6, 1), DeadlineStatus.OVERDUE),
-])
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (dt.date(2024, 5, 30), DeadlineStatus.AT_RISK),
+        (dt.date(2024, 5, 31), DeadlineStatus.AT_RISK),
+        (dt.date(2024, 6, 1), DeadlineStatus.OVERDUE),
+    ],
+)
 def test_completion_deadline_before_on_and_after(project, staff_user, day, expected):
     complete_through(project, staff_user, "design")
-    services.project_step_start(step=step(project, "construction"), started_on=dt.date(2023, 7, 1), user=staff_user)
+    services.project_step_start(
+        step=step(project, "construction"), started_on=dt.date(2023, 7, 1), user=staff_user
+    )
     _, completion = standing(project, day)
     assert completion.status == expected
 
@@ -131,7 +136,9 @@ def test_completion_deadline_met_is_done_on_and_after(project, staff_user):
 
 
 def test_missing_planned_dates_make_the_forecast_impossible(programme, wulan, staff_user):
-    project = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)], code="np")
+    project = make_project(
+        programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)], code="np"
+    )
     ready, _ = standing(project, dt.date(2023, 4, 1))
     assert ready.status == DeadlineStatus.AT_RISK and ready.forecast is None
     assert "没有计划完成日期" in ready.explanation and "摸底调查" in ready.explanation
@@ -140,6 +147,12 @@ def test_missing_planned_dates_make_the_forecast_impossible(programme, wulan, st
 def test_assess_is_a_pure_rule_over_step_rows(project, staff_user):
     complete_through(project, staff_user, "survey")
     steps = list(project.steps.all())
-    result = assess(key="ready", label="具备开工条件", deadline=dt.date(2023, 6, 30),
-                    gate=("survey", "site_verification"), steps=steps, today=dt.date(2023, 3, 20))
+    result = assess(
+        key="ready",
+        label="具备开工条件",
+        deadline=dt.date(2023, 6, 30),
+        gate=("survey", "site_verification"),
+        steps=steps,
+        today=dt.date(2023, 3, 20),
+    )
     assert result.status == DeadlineStatus.ON_TRACK and result.forecast == dt.date(2023, 3, 26)

@@ -22,7 +22,9 @@ def project(programme, wulan, staff_user):
 def test_pdf_is_kept_with_its_checksum(project, staff_user):
     import hashlib
 
-    document = services.document_upload(project=project, title="立项批复", uploaded_file=pdf(), user=staff_user)
+    document = services.document_upload(
+        project=project, title="立项批复", uploaded_file=pdf(), user=staff_user
+    )
     assert document.sha256 == hashlib.sha256(b"%PDF-1.4\nevidence").hexdigest()
     assert document.content_type == "application/pdf" and document.size_bytes == 17
     assert document.history.latest().history_user == staff_user
@@ -34,15 +36,19 @@ def test_same_file_twice_is_refused(project, staff_user):
         services.document_upload(project=project, title="b", uploaded_file=pdf("copy.pdf"), user=staff_user)
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("virus.exe", b"MZ....", "不支持的文件类型“.exe”"),
-    ("fake.pdf", b"MZ not a pdf", "文件内容与扩展名“.pdf”不符"),
-    ("empty.png", b"", "文件为空"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("virus.exe", b"MZ....", "不支持的文件类型“.exe”"),
+        ("fake.pdf", b"MZ not a pdf", "文件内容与扩展名“.pdf”不符"),
+        ("empty.png", b"", "文件为空"),
+    ],
+)
 def test_wrong_type_or_content_is_refused(project, staff_user, name, content, message):
     with pytest.raises(ValidationError, match=message):
-        services.document_upload(project=project, title="x", uploaded_file=SimpleUploadedFile(name, content),
-                                 user=staff_user)
+        services.document_upload(
+            project=project, title="x", uploaded_file=SimpleUploadedFile(name, content), user=staff_user
+        )
 
 
 def test_too_large_is_refused(project, staff_user, settings):
@@ -53,8 +59,16 @@ def test_too_large_is_refused(project, staff_user, settings):
 
 
 def test_office_and_image_files_are_accepted(project, staff_user):
-    services.document_upload(project=project, title="照片", user=staff_user,
-                             uploaded_file=SimpleUploadedFile("site.jpg", b"\xff\xd8\xff\xe0 jpeg"))
-    services.document_upload(project=project, title="合同", user=staff_user,
-                             uploaded_file=SimpleUploadedFile("contract.docx", b"PK\x03\x04 docx"))
+    services.document_upload(
+        project=project,
+        title="照片",
+        user=staff_user,
+        uploaded_file=SimpleUploadedFile("site.jpg", b"\xff\xd8\xff\xe0 jpeg"),
+    )
+    services.document_upload(
+        project=project,
+        title="合同",
+        user=staff_user,
+        uploaded_file=SimpleUploadedFile("contract.docx", b"PK\x03\x04 docx"),
+    )
     assert project.documents.count() == 2

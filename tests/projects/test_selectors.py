@@ -11,8 +11,9 @@ from .factories import CompoundFactory, add_line, complete_through, make_project
 pytestmark = pytest.mark.django_db
 
 
-def test_ledger_lists_every_kind_of_change_in_time_order_with_who(programme, wulan, staff_user, liaison_user,
-                                                                   settings, tmp_path):
+def test_ledger_lists_every_kind_of_change_in_time_order_with_who(
+    programme, wulan, staff_user, liaison_user, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     compound = CompoundFactory(town=wulan)
     project = make_project(programme=programme, user=staff_user, compounds=[compound])
@@ -33,7 +34,9 @@ def test_ledger_lists_every_kind_of_change_in_time_order_with_who(programme, wul
     assert survey_done["who"] == staff_user.username
     assert {"field": "状态", "old": "进行中", "new": "已完成"} in survey_done["changes"]
     task_entry = entries[-1]
-    assert task_entry["who"] == liaison_user.username and task_entry["object"] == "县财政局：补助资金监管与拨付"
+    assert (
+        task_entry["who"] == liaison_user.username and task_entry["object"] == "县财政局：补助资金监管与拨付"
+    )
     assert {"field": "进展说明", "old": "（空）", "new": "资金已到位"} in task_entry["changes"]
 
 
@@ -54,13 +57,20 @@ def test_indicators_count_started_and_completed_against_the_plan(programme, wula
     third = CompoundFactory(town=other_town, household_count=30)
     done = make_project(programme=programme, user=staff_user, compounds=[first], code="done")
     started = make_project(programme=programme, user=staff_user, compounds=[second, third], code="started")
-    make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)], code="idle",
-                 is_demo=False)
+    make_project(
+        programme=programme,
+        user=staff_user,
+        compounds=[CompoundFactory(town=wulan)],
+        code="idle",
+        is_demo=False,
+    )
     for project in (done, started):
         plan(project, staff_user)
     complete_through(done, staff_user, "completion_acceptance")
     complete_through(started, staff_user, "design")
-    services.project_step_start(step=step(started, "construction"), started_on=dt.date(2023, 7, 1), user=staff_user)
+    services.project_step_start(
+        step=step(started, "construction"), started_on=dt.date(2023, 7, 1), user=staff_user
+    )
     add_line(done, staff_user, first, "lift_retrofit", quantity="2")
     add_line(started, staff_user, third, "parking_spaces", quantity="40")
     add_line(started, staff_user, second, "water_supply_drainage", quantity="1.5", cost="250000.50")

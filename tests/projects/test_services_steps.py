@@ -36,15 +36,20 @@ def test_project_gets_every_step_in_order_with_the_responsible_agency(project):
 
 def test_step_cannot_be_completed_before_its_dependencies(project, staff_user):
     with pytest.raises(ValidationError) as refusal:
-        services.project_advance(step=step(project, "approval"), completed_on=dt.date(2023, 5, 1), user=staff_user)
-    assert refusal.value.messages == ["不能完成“发改部门审批立项”：须先完成“编制可行性研究报告”（工作方案六、实施步骤）。"]
+        services.project_advance(
+            step=step(project, "approval"), completed_on=dt.date(2023, 5, 1), user=staff_user
+        )
+    assert refusal.value.messages == [
+        "不能完成“发改部门审批立项”：须先完成“编制可行性研究报告”（工作方案六、实施步骤）。"
+    ]
     assert step(project, "approval").status == StepStatus.NOT_STARTED
 
 
 def test_step_cannot_be_started_before_its_dependencies(project, staff_user):
     with pytest.raises(ValidationError, match="不能开始“现场审核认定”：须先完成“摸底调查”"):
-        services.project_step_start(step=step(project, "site_verification"), started_on=dt.date(2023, 3, 20),
-                                    user=staff_user)
+        services.project_step_start(
+            step=step(project, "site_verification"), started_on=dt.date(2023, 3, 20), user=staff_user
+        )
 
 
 def test_steps_complete_in_order_and_history_records_who(project, staff_user):
@@ -59,20 +64,24 @@ def test_steps_complete_in_order_and_history_records_who(project, staff_user):
 def test_completion_date_cannot_precede_a_dependency(project, staff_user):
     complete_through(project, staff_user, "survey")
     with pytest.raises(ValidationError, match="不能早于前置步骤“摸底调查”的完成日期"):
-        services.project_advance(step=step(project, "site_verification"), completed_on=dt.date(2023, 3, 1),
-                                 user=staff_user)
+        services.project_advance(
+            step=step(project, "site_verification"), completed_on=dt.date(2023, 3, 1), user=staff_user
+        )
 
 
 def test_completion_in_the_future_is_refused(project, staff_user):
     with pytest.raises(ValidationError, match="实际完成日期不能晚于今天"):
-        services.project_advance(step=step(project, "survey"), completed_on=dt.date(2999, 1, 1), user=staff_user)
+        services.project_advance(
+            step=step(project, "survey"), completed_on=dt.date(2999, 1, 1), user=staff_user
+        )
 
 
 def test_acceptance_step_refused_without_an_acceptance_record(project, staff_user):
     complete_through(project, staff_user, "construction")
     with pytest.raises(ValidationError) as refusal:
-        services.project_advance(step=step(project, "completion_acceptance"), completed_on=dt.date(2024, 1, 10),
-                                 user=staff_user)
+        services.project_advance(
+            step=step(project, "completion_acceptance"), completed_on=dt.date(2024, 1, 10), user=staff_user
+        )
     assert "尚无竣工验收记录" in refusal.value.messages[0]
     assert "六(三)3" in refusal.value.messages[0]
 

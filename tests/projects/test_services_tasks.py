@@ -45,8 +45,13 @@ def test_utility_task_appears_with_its_lines_and_goes_if_untouched(programme, wu
 def test_task_update_records_status_notes_and_who(programme, wulan, staff_user, liaison_user):
     project = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)])
     task = project.tasks.get(agency__code="finance")
-    services.agency_task_update(task=task, status=TaskStatus.DONE, notes="首批资金已拨付", user=liaison_user,
-                                completed_on=dt.date(2023, 8, 1))
+    services.agency_task_update(
+        task=task,
+        status=TaskStatus.DONE,
+        notes="首批资金已拨付",
+        user=liaison_user,
+        completed_on=dt.date(2023, 8, 1),
+    )
     task.refresh_from_db()
     assert (task.status, task.completed_on) == (TaskStatus.DONE, dt.date(2023, 8, 1))
     record = task.history.latest()

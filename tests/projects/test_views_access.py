@@ -17,17 +17,29 @@ def project(programme, wulan, staff_user):
 
 
 def _read_urls(project):
-    return [reverse("project_list"), reverse("project_list") + "?export=xlsx",
-            reverse("project_detail", args=[project.pk]), reverse("project_ledger", args=[project.pk]),
-            reverse("project_ledger", args=[project.pk]) + "?export=xlsx", reverse("indicators")]
+    return [
+        reverse("project_list"),
+        reverse("project_list") + "?export=xlsx",
+        reverse("project_detail", args=[project.pk]),
+        reverse("project_ledger", args=[project.pk]),
+        reverse("project_ledger", args=[project.pk]) + "?export=xlsx",
+        reverse("indicators"),
+    ]
 
 
 def _write_urls(project):
     pk = project.pk
-    return [reverse("project_create"), reverse("project_edit", args=[pk]), reverse("project_compound_add", args=[pk]),
-            reverse("step_edit", args=[pk, "survey"]), reverse("scope_line_add", args=[pk]),
-            reverse("four_item_acknowledge", args=[pk]), reverse("document_upload", args=[pk]),
-            reverse("note_add", args=[pk]), reverse("acceptance_edit", args=[pk])]
+    return [
+        reverse("project_create"),
+        reverse("project_edit", args=[pk]),
+        reverse("project_compound_add", args=[pk]),
+        reverse("step_edit", args=[pk, "survey"]),
+        reverse("scope_line_add", args=[pk]),
+        reverse("four_item_acknowledge", args=[pk]),
+        reverse("document_upload", args=[pk]),
+        reverse("note_add", args=[pk]),
+        reverse("acceptance_edit", args=[pk]),
+    ]
 
 
 @pytest.mark.parametrize("role", list(READERS))
@@ -50,8 +62,10 @@ def test_leader_and_auditor_cannot_post_changes(client, users, project, role):
     response = client.post(reverse("note_add", args=[project.pk]), {"text": "不应保存"})
     assert response.status_code == 403
     assert not project.project_notes.exists()
-    response = client.post(reverse("step_edit", args=[project.pk, "survey"]),
-                           {"form": "action", "action": "start", "on": "2023-03-01"})
+    response = client.post(
+        reverse("step_edit", args=[project.pk, "survey"]),
+        {"form": "action", "action": "start", "on": "2023-03-01"},
+    )
     assert response.status_code == 403
 
 
@@ -61,8 +75,17 @@ def test_anonymous_is_sent_to_login(client, project):
         assert response.status_code == 302 and response.url.startswith(reverse("login")), url
 
 
-@pytest.mark.parametrize(("role", "status"), [("staff", 200), ("leader", 200), ("auditor", 200), ("liaison", 200),
-                                              ("surveyor", 403), ("outsider", 403)])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("staff", 200),
+        ("leader", 200),
+        ("auditor", 200),
+        ("liaison", 200),
+        ("surveyor", 403),
+        ("outsider", 403),
+    ],
+)
 def test_task_list_by_role(client, users, project, role, status):
     client.force_login(users[role])
     assert client.get(reverse("task_list")).status_code == status

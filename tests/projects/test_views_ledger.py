@@ -22,7 +22,9 @@ def project(programme, wulan, staff_user):
     return project
 
 
-def test_ledger_query_count_stays_flat_as_the_ledger_grows(client, staff_user, project, django_assert_num_queries):
+def test_ledger_query_count_stays_flat_as_the_ledger_grows(
+    client, staff_user, project, django_assert_num_queries
+):
     client.force_login(staff_user)
     with django_assert_num_queries(LEDGER_QUERIES):
         small = len(client.get(reverse("project_ledger", args=[project.pk])).context["entries"])

@@ -16,8 +16,9 @@ def _projects(programme, town, user, count, start=0):
     projects = []
     for index in range(start, start + count):
         compounds = [CompoundFactory(town=town), CompoundFactory(town=town)]
-        project = make_project(programme=programme, user=user, compounds=compounds, code=f"p{index:02d}",
-                               central=index % 2 == 0)
+        project = make_project(
+            programme=programme, user=user, compounds=compounds, code=f"p{index:02d}", central=index % 2 == 0
+        )
         add_line(project, user, compounds[0], "roads_paving", cost="1000")
         projects.append(project)
     return projects
@@ -27,8 +28,9 @@ def _xlsx_rows(response):
     return list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
 
 
-def test_list_query_count_stays_flat_as_projects_grow(client, staff_user, programme, wulan,
-                                                      django_assert_num_queries):
+def test_list_query_count_stays_flat_as_projects_grow(
+    client, staff_user, programme, wulan, django_assert_num_queries
+):
     client.force_login(staff_user)
     _projects(programme, wulan, staff_user, 3)
     with django_assert_num_queries(LIST_QUERIES):
@@ -41,8 +43,9 @@ def test_list_query_count_stays_flat_as_projects_grow(client, staff_user, progra
 def test_export_has_exactly_the_filtered_rows(client, staff_user, programme, wulan, other_town):
     client.force_login(staff_user)
     _projects(programme, wulan, staff_user, 4)
-    elsewhere = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=other_town)],
-                             code="east")
+    elsewhere = make_project(
+        programme=programme, user=staff_user, compounds=[CompoundFactory(town=other_town)], code="east"
+    )
     response = client.get(reverse("project_list"), {"centrally_subsidised": "true", "export": "xlsx"})
     rows = _xlsx_rows(response)
     assert rows[0][0] == "项目编号"

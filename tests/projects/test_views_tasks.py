@@ -31,8 +31,10 @@ def test_liaison_lists_only_their_agency_tasks(client, liaison_user, project):
 def test_liaison_updates_own_task_with_history(client, liaison_user, project):
     client.force_login(liaison_user)
     task = project.tasks.get(agency__code="finance")
-    response = client.post(reverse("task_update", args=[task.pk]),
-                           {"status": TaskStatus.IN_PROGRESS, "notes": "第一批补助资金已拨付 300 万元"})
+    response = client.post(
+        reverse("task_update", args=[task.pk]),
+        {"status": TaskStatus.IN_PROGRESS, "notes": "第一批补助资金已拨付 300 万元"},
+    )
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.status == TaskStatus.IN_PROGRESS and task.history.latest().history_user == liaison_user
@@ -42,7 +44,10 @@ def test_liaison_cannot_see_or_update_another_agency_task(client, liaison_user, 
     client.force_login(liaison_user)
     other = project.tasks.get(template_key="tender_price.audit")
     assert client.get(reverse("task_update", args=[other.pk])).status_code == 404
-    assert client.post(reverse("task_update", args=[other.pk]), {"status": "done", "notes": "x"}).status_code == 404
+    assert (
+        client.post(reverse("task_update", args=[other.pk]), {"status": "done", "notes": "x"}).status_code
+        == 404
+    )
     other.refresh_from_db()
     assert other.status == TaskStatus.TODO
 
