@@ -49,7 +49,8 @@ class LeadingGroupSeat(models.Model):
         verbose_name_plural = "领导小组成员"
         ordering = ["programme", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "order"], name="%(app_label)s_%(class)s_unique_order",
+            models.UniqueConstraint(fields=["programme", "order"],
+                                    name="%(app_label)s_%(class)s_unique_order",
                                     violation_error_message="同一改造计划的领导小组序号不能重复。"),
             models.UniqueConstraint(fields=["programme"], condition=Q(role="leader"),
                                     name="%(app_label)s_%(class)s_one_leader",
@@ -66,7 +67,8 @@ class LeadingGroupSeat(models.Model):
 class Duty(models.Model):
     """One duty an agency holds under the annex's 职责分工, kept as a separate trackable record."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="duties", verbose_name="责任单位")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="duties",
+                               verbose_name="责任单位")
     order = models.PositiveSmallIntegerField("序号")
     text = models.TextField("职责内容")
     source = models.CharField("依据", max_length=60, default="附件 职责分工")

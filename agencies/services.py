@@ -85,5 +85,6 @@ def user_create(*, username: str, password: str, role: Role, town=None, agency=N
     user.is_staff = role == Role.STAFF  # Django admin is for the housing bureau only
     user.save()
     user.groups.set([Group.objects.get(name=role.label)])
-    UserProfile.objects.update_or_create(user=user, defaults={"town": town, "agency": agency, "is_demo": is_demo})
+    UserProfile.objects.update_or_create(user=user,
+                                         defaults={"town": town, "agency": agency, "is_demo": is_demo})
     return user

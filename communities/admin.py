@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from jingyuan_renovation.admin import ReadOnlyAdmin
+
 from .models import (
     Building,
     Community,
@@ -24,19 +26,6 @@ class ReassessOnSaveMixin:
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         compound_assess(compound=self.compound_of(obj), user=request.user)
-
-
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    """Rows written only through services (with their checks and history); the admin only shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Town)

@@ -163,7 +163,8 @@ class Compound(models.Model):
 class Building(models.Model):
     """A building (楼栋) of a compound, numbered as residents know it (e.g. 2号楼)."""
 
-    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="buildings", verbose_name="小区")
+    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="buildings",
+                                 verbose_name="小区")
     number = models.CharField("楼栋号", max_length=30)
     build_year = models.PositiveSmallIntegerField("建成年份", **_YEAR)
     floors = models.PositiveSmallIntegerField("层数", null=True, blank=True)
@@ -181,7 +182,8 @@ class Building(models.Model):
         verbose_name_plural = "楼栋"
         ordering = ["compound", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["compound", "number"], name="%(app_label)s_%(class)s_unique_number",
+            models.UniqueConstraint(fields=["compound", "number"],
+                                    name="%(app_label)s_%(class)s_unique_number",
                                     violation_error_message="同一小区内楼栋号不能重复。"),
             _year_range("build_year"),
             _nonneg("floor_area_m2", "建筑面积"),
@@ -217,7 +219,8 @@ class Household(models.Model):
         verbose_name_plural = "住户"
         ordering = ["building", "unit", "room"]
         constraints = [
-            models.UniqueConstraint(fields=["building", "unit", "room"], name="%(app_label)s_%(class)s_unique_room",
+            models.UniqueConstraint(fields=["building", "unit", "room"],
+                                    name="%(app_label)s_%(class)s_unique_room",
                                     violation_error_message="同一楼栋内单元和房号不能重复。"),
             _nonneg("floor_area_m2", "建筑面积"),
             models.CheckConstraint(condition=Q(renovation_consent__in=Consent.values),

@@ -28,7 +28,8 @@ DEMO_PREFIX = "示例小区-"
 
 def towns_load(*, towns: list[dict], counts: LoadCounts) -> dict[str, Town]:
     return {
-        row["name"]: upsert(Town, lookup={"county": row["county"], "name": row["name"]}, values={}, counts=counts)
+        row["name"]: upsert(Town, lookup={"county": row["county"], "name": row["name"]}, values={},
+                            counts=counts)
         for row in towns
     }
 

@@ -95,7 +95,9 @@ else:
         raise ImproperlyConfigured(
             f"DATABASE_URL must start with postgres:// (or sqlite:// for tests); got {DATABASE_URL.split(':')[0]}://"
         )
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("JINGYUAN_DB_CONN_MAX_AGE", 60))}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("JINGYUAN_DB_CONN_MAX_AGE", 60))
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -177,6 +179,9 @@ if S3_BUCKET:
             "file_overwrite": False,
         },
     }
+
+# Largest evidence document a project's ledger accepts (projects/documents.py).
+JINGYUAN_DOCUMENT_MAX_MB = env_int("JINGYUAN_DOCUMENT_MAX_MB", 20, minimum=1)
 # Serve straight from the app's static folders too, so a fresh checkout works before collectstatic.
 WHITENOISE_USE_FINDERS = True
 

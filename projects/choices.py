@@ -16,3 +16,54 @@ class NationalClass(models.TextChoices):
     BASIC = "basic", "基础类"
     IMPROVEMENT = "improvement", "完善类"
     UPGRADE = "upgrade", "提升类"
+
+
+class StepStatus(models.TextChoices):
+    """Where one step of a project stands; set only by the step services."""
+
+    NOT_STARTED = "not_started", "未开始"
+    IN_PROGRESS = "in_progress", "进行中"
+    DONE = "done", "已完成"
+
+
+class TaskStatus(models.TextChoices):
+    """Where an agency's task stands, as its liaison reports it."""
+
+    TODO = "todo", "待办"
+    IN_PROGRESS = "in_progress", "进行中"
+    BLOCKED = "blocked", "受阻"
+    DONE = "done", "已完成"
+
+
+class DocumentKind(models.TextChoices):
+    """What a project document is evidence of (七(五): 资料收集整理, 为工程核算、竣工验收打好基础)."""
+
+    SURVEY = "survey", "摸底调查资料"
+    APPROVAL = "approval", "批复文件"
+    REPORT = "report", "报告"
+    TENDER = "tender", "招投标资料"
+    CONTRACT = "contract", "合同"
+    DESIGN = "design", "设计文件"
+    PHOTO = "photo", "现场照片"
+    ACCEPTANCE = "acceptance", "竣工验收报告"
+    AUDIT = "audit", "审计报告"
+    HANDOVER = "handover", "移交资料"
+    OTHER = "other", "其他"
+
+
+class DeadlineStatus(models.TextChoices):
+    """A project's standing against one programme deadline (see projects/deadlines.py)."""
+
+    ON_TRACK = "on_track", "按期"
+    AT_RISK = "at_risk", "有风险"
+    OVERDUE = "overdue", "逾期"
+    DONE = "done", "已完成"
+
+
+class FourItem(models.TextChoices):
+    """The four items a centrally subsidised project must include wherever possible (五: 水、电、路、气)."""
+
+    WATER = "water", "水"
+    POWER = "power", "电"
+    ROAD = "road", "路"
+    GAS = "gas", "气"

@@ -1,11 +1,14 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 
 from communities.models import Building, Compound, Household
 
+from . import deadlines, scope_rules
+from . import steps as step_catalog
+from .choices import StepStatus, TaskStatus
 from .models import Programme
 
 
@@ -15,7 +18,8 @@ def programme_current() -> Programme | None:
 
 def _recorded(*, is_demo: bool) -> dict:
     compounds = Compound.objects.filter(is_demo=is_demo).aggregate(
-        compounds=Count("id"), floor_area=Sum("floor_area_m2"),
+        compounds=Count("id"),
+        floor_area=Sum("floor_area_m2"),
         with_area=Count("id", filter=Q(floor_area_m2__isnull=False)),
     )
     return {
@@ -84,4 +88,450 @@ def programme_overview(*, programme: Programme) -> dict:
         "agencies_with_duties": agencies,
         "scope_by_category": categories,
         "funding_kinds": list(FundingSourceKind.objects.all()),
+    }
+
+
+# --- Projects, steps and deadlines (issue 5) ------------------------------------------------------------
+
+
+def projects_for_list(queryset=None):
+    """Projects with everything a list row needs, in a fixed number of queries however many rows."""
+    from .models import Project, ProjectCompound, ProjectStep, ScopeLine
+
+    queryset = Project.objects.all() if queryset is None else queryset
+    cost = (
+        ScopeLine.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("estimated_cost_yuan"))
+        .values("total")
+    )
+    return (
+        queryset.select_related("programme", "responsible_agency")
+        .annotate(estimated_cost_yuan=Subquery(cost))
+        .prefetch_related(
+            Prefetch("steps", queryset=ProjectStep.objects.order_by("order")),
+            Prefetch("project_compounds", queryset=ProjectCompound.objects.select_related("compound__town")),
+        )
+        .order_by("code")
+    )
+
+
+def current_step_names(steps) -> list[str]:
+    """The steps being worked on now: in progress, or ready to start (every dependency done)."""
+    by_code = {s.code: s for s in steps}
+    names = [s.name for s in steps if s.status == StepStatus.IN_PROGRESS]
+    if not names:
+        names = [
+            s.name
+            for s in steps
+            if s.status == StepStatus.NOT_STARTED
+            and all(by_code[d].is_done for d in s.definition.depends_on if d in by_code)
+        ]
+    return names
+
+
+def project_row(project, *, today: dt.date) -> dict:
+    """One project as the list and its export show it (uses only prefetched data)."""
+    steps = list(project.steps.all())
+    phases = list(project.project_compounds.all())
+    done = sum(1 for s in steps if s.is_done)
+    return {
+        "project": project,
+        "compounds": "、".join(
+            f"{p.compound.name}" + (f"（第{p.phase}期）" if p.phase > 1 else "") for p in phases
+        ),
+        "towns": "、".join(sorted({p.compound.town.name for p in phases})),
+        "households": sum(p.households for p in phases),
+        "steps_done": done,
+        "steps_total": len(steps),
+        "current": "、".join(current_step_names(steps))
+        or ("全部完成" if steps and done == len(steps) else ""),
+        "deadlines": deadlines.project_deadlines(programme=project.programme, steps=steps, today=today),
+        "estimated_cost_yuan": project.estimated_cost_yuan or Decimal("0"),
+    }
+
+
+def project_blockers(
+    *, project, steps, acceptance, gaps, tasks, compounds, lines, today: dt.date
+) -> list[str]:
+    """What holds the project up now, each in one sentence a reader can act on."""
+    blockers = []
+    if not compounds:
+        blockers.append("项目尚未包含任何小区。")
+    if compounds and not lines:
+        blockers.append("尚未录入改造内容明细（工作方案五）。")
+    by_code = {s.code: s for s in steps}
+    for step in steps:
+        ready = all(by_code[d].is_done for d in step.definition.depends_on)
+        if step.status == StepStatus.NOT_STARTED and ready:
+            if step.planned_start and step.planned_start < today:
+                blockers.append(
+                    f"“{step.name}”计划于 {step.planned_start:%Y-%m-%d} 开始，尚未开始"
+                    f"（{step.responsible_agency.short_name or step.responsible_agency.name}）。"
+                )
+            elif step.planned_end is None:
+                blockers.append(f"“{step.name}”可以开始，但尚未确定计划日期。")
+        if step.status != StepStatus.DONE and step.planned_end and step.planned_end < today:
+            blockers.append(
+                f"“{step.name}”已超过计划完成日期 {(today - step.planned_end).days} 天"
+                f"（计划 {step.planned_end:%Y-%m-%d}）。"
+            )
+    construction = by_code.get(step_catalog.STARTED_STEP)
+    if construction and construction.is_done:
+        if acceptance is None:
+            blockers.append("施工已完成，尚无竣工验收记录（工作方案六(三)3）。")
+        elif not acceptance.passed:
+            blockers.append(f"{acceptance.accepted_on:%Y-%m-%d} 竣工验收不合格，须整改后重新验收。")
+        elif acceptance.report_id is None:
+            blockers.append("竣工验收记录缺少竣工验收报告。")
+    for gap in gaps:
+        if gap.acknowledged_reason is None:
+            blockers.append(gap.message + "请纳入或说明原因。")
+    for task in tasks:
+        if task.status != TaskStatus.DONE and task.due_date and task.due_date < today:
+            blockers.append(
+                f"{task.agency.short_name or task.agency.name}的任务“{task.title}”已逾期"
+                f"（时限 {task.due_date:%Y-%m-%d}）。"
+            )
+        elif task.status == TaskStatus.BLOCKED:
+            blockers.append(
+                f"{task.agency.short_name or task.agency.name}报告任务“{task.title}”受阻：{task.notes}"
+            )
+    return blockers
+
+
+def project_detail(*, project, today: dt.date | None = None) -> dict:
+    """Everything the project page shows, in a fixed number of queries."""
+    from .models import AcceptanceRecord
+
+    today = today or timezone.localdate()
+    steps = list(project.steps.select_related("responsible_agency").order_by("order"))
+    phases = list(project.project_compounds.select_related("compound__town"))
+    compounds = [p.compound for p in phases]
+    lines = list(
+        project.scope_lines.select_related("compound", "scope_item").order_by(
+            "compound__name", "scope_item__order"
+        )
+    )
+    acknowledgements = list(project.four_item_acknowledgements.select_related("acknowledged_by"))
+    gaps = scope_rules.four_item_gaps(
+        project=project, compounds=compounds, lines=lines, acknowledgements=acknowledgements
+    )
+    acceptance = AcceptanceRecord.objects.filter(project=project).select_related("report").first()
+    tasks = list(project.tasks.select_related("agency", "duty").order_by("due_date", "id"))
+    totals = {
+        name: sum((getattr(line, name) for line in lines), Decimal("0") if name == "pipes_km" else 0)
+        for name in (
+            "pipes_km",
+            "lifts",
+            "parking_spaces",
+            "charging_piles",
+            "elderly_care_facilities",
+            "child_care_facilities",
+        )
+    }
+    totals["estimated_cost_yuan"] = sum((line.estimated_cost_yuan for line in lines), Decimal("0"))
+    return {
+        "project": project,
+        "steps": steps,
+        "phases": phases,
+        "households": sum(p.households for p in phases),
+        "lines": lines,
+        "totals": totals,
+        "gaps": gaps,
+        "acknowledgements": acknowledgements,
+        "acceptance": acceptance,
+        "documents": list(project.documents.select_related("uploaded_by", "step").order_by("-uploaded_at")),
+        "notes": list(project.project_notes.select_related("author").order_by("-created_at")),
+        "tasks": tasks,
+        "deadlines": deadlines.project_deadlines(programme=project.programme, steps=steps, today=today),
+        "blockers": project_blockers(
+            project=project,
+            steps=steps,
+            acceptance=acceptance,
+            gaps=gaps,
+            tasks=tasks,
+            compounds=compounds,
+            lines=lines,
+            today=today,
+        ),
+        "deadline_rule": deadlines.RULE_TEXT,
+        "today": today,
+    }
+
+
+# --- Ledger (台账, 七(五)) -------------------------------------------------------------------------
+
+_LEDGER_SKIP = {
+    "id",
+    "order",
+    "updated_at",
+    "created_at",
+    "uploaded_at",
+    "acknowledged_at",
+    "programme",
+    "project",
+    "template_key",
+    "file",
+}
+_ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
+
+
+def _ledger_models():
+    from .models import (
+        AcceptanceRecord,
+        AgencyTask,
+        FourItemsAcknowledgement,
+        Project,
+        ProjectCompound,
+        ProjectDocument,
+        ProjectNote,
+        ProjectStep,
+        ScopeLine,
+    )
+
+    return [
+        Project,
+        ProjectCompound,
+        ProjectStep,
+        ScopeLine,
+        FourItemsAcknowledgement,
+        ProjectDocument,
+        ProjectNote,
+        AcceptanceRecord,
+        AgencyTask,
+    ]
+
+
+def _display(field, value, lookups) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field.is_relation:
+        return lookups.get(field.related_model._meta.model_name, {}).get(value, f"#{value}")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, dt.date | dt.datetime):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _ledger_label(model_name: str, row, lookups) -> str:
+    if model_name == "project":
+        return f"{row.code} {row.name}"
+    if model_name == "projectstep":
+        return step_catalog.name_of(row.code)
+    if model_name == "scopeline":
+        compound = lookups["compound"].get(row.compound_id, "")
+        return f"{compound} {lookups['scopeitem'].get(row.scope_item_id, '')}"
+    if model_name == "projectcompound":
+        return f"{lookups['compound'].get(row.compound_id, '')} 第{row.phase}期"
+    if model_name == "fouritemsacknowledgement":
+        return f"{lookups['compound'].get(row.compound_id, '')} 未含{row.get_item_display()}"
+    if model_name == "projectdocument":
+        return f"{row.title}（SHA-256 {row.sha256[:12]}…）"
+    if model_name == "projectnote":
+        return row.text[:40]
+    if model_name == "acceptancerecord":
+        return f"竣工验收 {row.accepted_on:%Y-%m-%d}"
+    if model_name == "agencytask":
+        return f"{lookups['agency'].get(row.agency_id, '')}：{row.title}"
+    return str(row)
+
+
+def project_ledger(*, project) -> list[dict]:
+    """Every change to the project, its steps, scope, documents, notes, acceptance and tasks, oldest first.
+
+    Read from the change history (django-simple-history): one query per kind of record plus a few
+    name look-ups, however long the ledger grows.
+    """
+    from agencies.models import Agency, Duty
+    from communities.models import Compound
+
+    from .models import ProjectDocument, ProjectStep, ScopeItem
+
+    histories = []
+    for model in _ledger_models():
+        history_model = model.history.model
+        key = {"id": project.pk} if model._meta.model_name == "project" else {"project_id": project.pk}
+        histories.append(
+            (
+                model,
+                list(
+                    history_model.objects.filter(**key)
+                    .select_related("history_user")
+                    .order_by("history_date", "history_id")
+                ),
+            )
+        )
+    compound_ids = {row.compound_id for _, rows in histories for row in rows if hasattr(row, "compound_id")}
+    lookups = {
+        "agency": {a.id: a.short_name or a.name for a in Agency.objects.all()},
+        "scopeitem": dict(ScopeItem.objects.values_list("id", "name")),
+        "compound": dict(Compound.objects.filter(id__in=compound_ids).values_list("id", "name")),
+        "duty": {d.id: d.text[:30] for d in Duty.objects.all()},
+        "projectstep": {
+            sid: step_catalog.name_of(code)
+            for sid, code in ProjectStep.objects.filter(project=project).values_list("id", "code")
+        },
+        "projectdocument": dict(ProjectDocument.objects.filter(project=project).values_list("id", "title")),
+    }
+    entries = []
+    for model, rows in histories:
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if f.name not in _LEDGER_SKIP
+            and not (f.is_relation and f.related_model._meta.model_name == "user")
+        ]
+        previous: dict[int, object] = {}
+        for row in rows:
+            before = previous.get(row.id)
+            changes = []
+            for field in fields:
+                new = getattr(row, field.attname)
+                old = getattr(before, field.attname) if before is not None else None
+                if row.history_type == "~" and before is not None and old == new:
+                    continue
+                if row.history_type == "-" or (row.history_type == "+" and new in (None, "", 0, False)):
+                    continue
+                changes.append(
+                    {
+                        "field": str(field.verbose_name),
+                        "old": _display(field, old, lookups) if row.history_type == "~" else "",
+                        "new": _display(field, new, lookups),
+                    }
+                )
+            previous[row.id] = row
+            if row.history_type == "~" and not changes:
+                continue  # a save that changed nothing the ledger shows
+            user = row.history_user
+            entries.append(
+                {
+                    "when": row.history_date,
+                    "who": (user.first_name or user.username) if user else "系统",
+                    "kind": str(model._meta.verbose_name),
+                    "object": _ledger_label(model._meta.model_name, row, lookups),
+                    "action": _ACTIONS[row.history_type],
+                    "changes": changes,
+                    "reason": row.history_change_reason or "",
+                }
+            )
+    entries.sort(key=lambda e: e["when"])
+    return entries
+
+
+# --- Indicators (the Ministry's monthly statistics) -------------------------------------------------------
+
+
+def _rate(part, whole):
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def indicators(*, programme, is_demo: bool = False) -> dict:
+    """Started (开工) and completed projects, compounds and households, their rates against the plan,
+    and the physical outputs — per programme and per town. Real and demo data are never mixed.
+
+    Plan for the programme = the document's targets (46 compounds, 6157 households); plan for a town =
+    the compounds and households of that town already in the programme's projects (the document sets
+    no town targets). A compound counts as started when any project covering it has started
+    construction, as completed when every project covering it has passed 竣工验收.
+    """
+    from .models import ProjectCompound, ProjectStep, ScopeLine
+
+    phases = list(
+        ProjectCompound.objects.filter(project__programme=programme, project__is_demo=is_demo).values(
+            "project_id", "compound_id", "households", "compound__town_id", "compound__town__name"
+        )
+    )
+    states = ProjectStep.objects.filter(
+        project__programme=programme,
+        project__is_demo=is_demo,
+        code__in=[step_catalog.STARTED_STEP, step_catalog.COMPLETED_STEP],
+    )
+    started = {
+        pid
+        for pid, code, status in states.values_list("project_id", "code", "status")
+        if code == step_catalog.STARTED_STEP and status != StepStatus.NOT_STARTED
+    }
+    completed = {
+        pid
+        for pid, code, status in states.values_list("project_id", "code", "status")
+        if code == step_catalog.COMPLETED_STEP and status == StepStatus.DONE
+    }
+    output_fields = (
+        "pipes_km",
+        "lifts",
+        "parking_spaces",
+        "charging_piles",
+        "elderly_care_facilities",
+        "child_care_facilities",
+        "estimated_cost_yuan",
+    )
+    outputs_by_town = {
+        row["compound__town_id"]: row
+        for row in ScopeLine.objects.filter(project__programme=programme, project__is_demo=is_demo)
+        .values("compound__town_id")
+        .annotate(**{name: Sum(name) for name in output_fields})
+        .order_by()
+    }
+
+    def figures(rows, outputs, plan_compounds, plan_households):
+        compounds: dict[int, list] = {}
+        for row in rows:
+            compounds.setdefault(row["compound_id"], []).append(row["project_id"])
+        started_compounds = {c for c, pids in compounds.items() if any(p in started for p in pids)}
+        completed_compounds = {c for c, pids in compounds.items() if all(p in completed for p in pids)}
+        households = sum(r["households"] for r in rows)
+        started_households = sum(r["households"] for r in rows if r["project_id"] in started)
+        completed_households = sum(r["households"] for r in rows if r["project_id"] in completed)
+        projects = {r["project_id"] for r in rows}
+        return {
+            "projects": len(projects),
+            "projects_started": len(projects & started),
+            "projects_completed": len(projects & completed),
+            "compounds": len(compounds),
+            "households": households,
+            "plan_compounds": plan_compounds,
+            "plan_households": plan_households,
+            "compounds_started": len(started_compounds),
+            "compounds_completed": len(completed_compounds),
+            "households_started": started_households,
+            "households_completed": completed_households,
+            "rate_started_by_count": _rate(len(started_compounds), plan_compounds),
+            "rate_started_by_households": _rate(started_households, plan_households),
+            "rate_completed_by_count": _rate(len(completed_compounds), plan_compounds),
+            "rate_completed_by_households": _rate(completed_households, plan_households),
+            "outputs": {name: outputs.get(name) or 0 for name in output_fields},
+        }
+
+    towns: dict[int, dict] = {}
+    for row in phases:
+        towns.setdefault(row["compound__town_id"], {"name": row["compound__town__name"], "rows": []})[
+            "rows"
+        ].append(row)
+    total_outputs = {name: sum((o[name] or 0) for o in outputs_by_town.values()) for name in output_fields}
+    by_town = []
+    for town_id, town in sorted(towns.items(), key=lambda item: item[1]["name"]):
+        rows = town["rows"]
+        planned_households = sum(r["households"] for r in rows)
+        by_town.append(
+            {
+                "town": town["name"],
+                **figures(
+                    rows,
+                    outputs_by_town.get(town_id, {}),
+                    len({r["compound_id"] for r in rows}),
+                    planned_households,
+                ),
+            }
+        )
+    return {
+        "total": figures(phases, total_outputs, programme.target_compounds, programme.target_households),
+        "by_town": by_town,
+        "is_demo": is_demo,
     }

@@ -1,10 +1,38 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from agencies.access import require_role
+from agencies.access import require_role, role_of, user_agency_id
 from agencies.choices import Role
 
-from .selectors import programme_current, programme_overview, programme_summary
+from . import exports, services
+from . import forms as project_forms
+from . import steps as step_catalog
+from .filters import AgencyTaskFilter, ProjectFilter
+from .models import AcceptanceRecord, AgencyTask, Project, ProjectDocument, ProjectStep, ScopeLine
+from .selectors import (
+    indicators,
+    programme_current,
+    programme_overview,
+    programme_summary,
+    project_detail,
+    project_ledger,
+    project_row,
+    projects_for_list,
+)
+
+# Leaders and auditors read everything about projects; only housing-bureau staff change them.
+# Surveyors work on surveys and liaisons on their agency's tasks, so project pages are not theirs.
+READ_ROLES = (Role.STAFF, Role.LEADER, Role.AUDITOR)
+WRITE_ROLES = (Role.STAFF,)
+TASK_READ_ROLES = (Role.STAFF, Role.LEADER, Role.AUDITOR, Role.LIAISON)
+TASK_WRITE_ROLES = (Role.STAFF, Role.LIAISON)
 
 
 @login_required
@@ -17,3 +45,479 @@ def home(request):
         context["summary"] = programme_summary(programme=programme)
         context.update(programme_overview(programme=programme))
     return render(request, "projects/home.html", context)
+
+
+def _project_for_user(request, pk: int, *, write: bool = False) -> Project:
+    """The project if the user's role may read it (or change it, with write=True); else 403 / 404."""
+    require_role(request.user, *(WRITE_ROLES if write else READ_ROLES))
+    return get_object_or_404(Project.objects.select_related("programme", "responsible_agency"), pk=pk)
+
+
+def _task_for_user(request, pk: int, *, write: bool = False) -> AgencyTask:
+    """A task the user may see (or update): liaisons only their own agency's, as if others did not exist."""
+    role = require_role(request.user, *(TASK_WRITE_ROLES if write else TASK_READ_ROLES))
+    task = get_object_or_404(AgencyTask.objects.select_related("agency", "project", "duty"), pk=pk)
+    if role == Role.LIAISON and task.agency_id != user_agency_id(request.user):
+        raise Http404("没有这项任务。")
+    return task
+
+
+def _service(form, call) -> bool:
+    """Run a service; a refusal becomes a form error the user can read. Returns True on success."""
+    try:
+        call()
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return False
+    return True
+
+
+def _form_page(request, *, form, title: str, back: str, project=None, submit: str = "保存", note: str = ""):
+    return render(
+        request,
+        "projects/form.html",
+        {"form": form, "title": title, "back": back, "project": project, "submit": submit, "note": note},
+    )
+
+
+# --- Project list and export -------------------------------------------------------------------------
+
+
+@login_required
+def project_list(request):
+    """All projects, filtered; ?export=xlsx downloads exactly the filtered rows."""
+    require_role(request.user, *READ_ROLES)
+    filterset = ProjectFilter(request.GET or None, queryset=Project.objects.all())
+    queryset = projects_for_list(filterset.qs)
+    today = timezone.localdate()
+    if request.GET.get("export") == "xlsx":
+        rows = [project_row(project, today=today) for project in queryset]
+        return exports.xlsx_response(
+            filename="projects",
+            title="改造项目",
+            header=exports.PROJECT_HEADER,
+            rows=exports.project_rows_for_xlsx(rows),
+        )
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": [project_row(p, today=today) for p in page.object_list],
+            "query": query.urlencode(),
+            "can_write": role_of(request.user) in WRITE_ROLES,
+        },
+    )
+
+
+@login_required
+def project_create(request):
+    require_role(request.user, *WRITE_ROLES)
+    programme = programme_current()
+    if programme is None:
+        raise Http404("尚未载入改造计划。")
+    form = project_forms.ProjectForm(request.POST or None)
+    created = {}
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(
+            form,
+            lambda: created.setdefault(
+                "project",
+                services.project_create(programme=programme, user=request.user, **form.cleaned_data),
+            ),
+        )
+    ):
+        messages.success(request, "项目已创建，实施步骤和部门任务已生成。")
+        return redirect("project_detail", pk=created["project"].pk)
+    return _form_page(request, form=form, title="新建改造项目", back=reverse("project_list"))
+
+
+# --- Project page ----------------------------------------------------------------------------------
+
+
+@login_required
+def project_detail_view(request, pk: int):
+    project = _project_for_user(request, pk)
+    context = project_detail(project=project)
+    context["can_write"] = role_of(request.user) in WRITE_ROLES
+    return render(request, "projects/project_detail.html", context)
+
+
+@login_required
+def project_edit(request, pk: int):
+    project = _project_for_user(request, pk, write=True)
+    initial = {
+        "name": project.name,
+        "centrally_subsidised": project.centrally_subsidised,
+        "responsible_agency": project.responsible_agency,
+        "description": project.description,
+    }
+    form = project_forms.ProjectEditForm(request.POST or None, initial=initial)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(
+            form, lambda: services.project_update(project=project, user=request.user, **form.cleaned_data)
+        )
+    ):
+        messages.success(request, "项目信息已保存。")
+        return redirect("project_detail", pk=project.pk)
+    return _form_page(
+        request, form=form, title="修改项目信息", back=reverse("project_detail", args=[pk]), project=project
+    )
+
+
+@login_required
+def project_compound_add(request, pk: int):
+    project = _project_for_user(request, pk, write=True)
+    form = project_forms.ProjectCompoundForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(
+            form,
+            lambda: services.project_compound_add(project=project, user=request.user, **form.cleaned_data),
+        )
+    ):
+        messages.success(request, "小区已加入项目。")
+        return redirect("project_detail", pk=project.pk)
+    return _form_page(
+        request,
+        form=form,
+        title="添加小区（分期）",
+        back=reverse("project_detail", args=[pk]),
+        project=project,
+    )
+
+
+@login_required
+def step_edit(request, pk: int, code: str):
+    """A step's plan (dates, agency, notes) and its start / completion / undo, for staff."""
+    project = _project_for_user(request, pk, write=True)
+    step = get_object_or_404(
+        ProjectStep.objects.select_related("responsible_agency"), project=project, code=code
+    )
+    plan_form = project_forms.StepPlanForm(
+        request.POST if request.POST.get("form") == "plan" else None,
+        initial={
+            "planned_start": step.planned_start,
+            "planned_end": step.planned_end,
+            "responsible_agency": step.responsible_agency,
+            "notes": step.notes,
+        },
+    )
+    action_form = project_forms.StepActionForm(
+        request.POST if request.POST.get("form") == "action" else None, initial={"on": timezone.localdate()}
+    )
+    if request.method == "POST":
+        if (
+            plan_form.is_bound
+            and plan_form.is_valid()
+            and _service(
+                plan_form,
+                lambda: services.project_step_plan(step=step, user=request.user, **plan_form.cleaned_data),
+            )
+        ):
+            messages.success(request, f"“{step.name}”的计划已保存。")
+            return redirect("project_detail", pk=project.pk)
+        if action_form.is_bound and action_form.is_valid():
+            data = action_form.cleaned_data
+            calls = {
+                "start": lambda: services.project_step_start(
+                    step=step, started_on=data["on"], user=request.user
+                ),
+                "complete": lambda: services.project_advance(
+                    step=step, completed_on=data["on"], user=request.user, note=data["text"]
+                ),
+                "reopen": lambda: services.project_step_reopen(
+                    step=step, reason=data["text"], user=request.user
+                ),
+            }
+            if _service(action_form, calls[data["action"]]):
+                messages.success(request, f"“{step.name}”已{dict(action_form.ACTIONS)[data['action']]}。")
+                return redirect("project_detail", pk=project.pk)
+    return render(
+        request,
+        "projects/step_form.html",
+        {
+            "project": project,
+            "step": step,
+            "plan_form": plan_form,
+            "action_form": action_form,
+            "depends_on": [step_catalog.name_of(code) for code in step.definition.depends_on],
+        },
+    )
+
+
+@login_required
+def scope_line_edit(request, pk: int, line_id: int | None = None):
+    project = _project_for_user(request, pk, write=True)
+    line = get_object_or_404(ScopeLine, pk=line_id, project=project) if line_id else None
+    initial = {}
+    if line is not None:
+        initial = {name: getattr(line, name) for name in project_forms.ScopeLineForm.base_fields}
+    form = project_forms.ScopeLineForm(request.POST or None, project=project, initial=initial)
+    result = {}
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(
+            form,
+            lambda: result.setdefault(
+                "saved",
+                services.scope_line_save(project=project, user=request.user, line=line, **form.cleaned_data),
+            ),
+        )
+    ):
+        messages.success(request, "改造内容已保存。")
+        for gap in result["saved"][1]:
+            messages.warning(request, gap.message + "请纳入相应改造内容，或在项目页说明未纳入的原因。")
+        return redirect("project_detail", pk=project.pk)
+    return _form_page(
+        request,
+        form=form,
+        title="修改改造内容" if line else "添加改造内容",
+        back=reverse("project_detail", args=[pk]),
+        project=project,
+        note="已实施“三供一业”等改造的小区，已改造内容不得重复改造（工作方案五）。",
+    )
+
+
+@login_required
+@require_POST
+def scope_line_delete(request, pk: int, line_id: int):
+    project = _project_for_user(request, pk, write=True)
+    line = get_object_or_404(ScopeLine, pk=line_id, project=project)
+    services.scope_line_delete(line=line, user=request.user)
+    messages.success(request, "改造内容已删除。")
+    return redirect("project_detail", pk=project.pk)
+
+
+@login_required
+def four_item_acknowledge(request, pk: int):
+    project = _project_for_user(request, pk, write=True)
+    form = project_forms.FourItemAckForm(
+        request.POST or None,
+        project=project,
+        initial={"compound": request.GET.get("compound"), "item": request.GET.get("item")},
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(
+            form,
+            lambda: services.four_item_acknowledge(project=project, user=request.user, **form.cleaned_data),
+        )
+    ):
+        messages.success(request, "缺项原因已记录。")
+        return redirect("project_detail", pk=project.pk)
+    return _form_page(
+        request,
+        form=form,
+        title="说明水电路气缺项原因",
+        back=reverse("project_detail", args=[pk]),
+        project=project,
+        note="中央补助项目须注重水、电、路、气4项，做到能改即改（工作方案五）。"
+        "确实无法纳入的，须逐项说明原因。",
+    )
+
+
+@login_required
+def document_upload(request, pk: int):
+    project = _project_for_user(request, pk, write=True)
+    form = project_forms.DocumentForm(request.POST or None, request.FILES or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _service(
+            form,
+            lambda: services.document_upload(
+                project=project,
+                title=data["title"],
+                uploaded_file=data["file"],
+                kind=data["kind"],
+                step=data["step"],
+                user=request.user,
+            ),
+        ):
+            messages.success(request, "资料已上传。")
+            return redirect("project_detail", pk=project.pk)
+    return _form_page(
+        request,
+        form=form,
+        title="上传项目资料",
+        back=reverse("project_detail", args=[pk]),
+        project=project,
+        submit="上传",
+    )
+
+
+@login_required
+def document_download(request, pk: int, document_id: int):
+    project = _project_for_user(request, pk)
+    document = get_object_or_404(ProjectDocument, pk=document_id, project=project)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+
+
+@login_required
+def note_add(request, pk: int):
+    project = _project_for_user(request, pk, write=True)
+    form = project_forms.NoteForm(request.POST or None, project=project)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(form, lambda: services.note_add(project=project, user=request.user, **form.cleaned_data))
+    ):
+        messages.success(request, "备注已记入台账。")
+        return redirect("project_detail", pk=project.pk)
+    return _form_page(
+        request, form=form, title="添加台账备注", back=reverse("project_detail", args=[pk]), project=project
+    )
+
+
+@login_required
+def acceptance_edit(request, pk: int):
+    project = _project_for_user(request, pk, write=True)
+    record = AcceptanceRecord.objects.filter(project=project).first()
+    initial = {}
+    if record is not None:
+        initial = {
+            "accepted_on": record.accepted_on,
+            "passed": record.passed,
+            "participants": record.participants,
+            "report": record.report,
+            "notes": record.notes,
+        }
+    form = project_forms.AcceptanceForm(request.POST or None, project=project, initial=initial)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(
+            form,
+            lambda: services.acceptance_record_save(project=project, user=request.user, **form.cleaned_data),
+        )
+    ):
+        messages.success(request, "竣工验收记录已保存。")
+        return redirect("project_detail", pk=project.pk)
+    return _form_page(
+        request,
+        form=form,
+        title="竣工验收记录",
+        back=reverse("project_detail", args=[pk]),
+        project=project,
+        note="施工单位提交竣工验收报告，建设单位组织综合验收，验收合格后方可完成"
+        "“竣工验收”步骤（工作方案六(三)3）。请先上传竣工验收报告。",
+    )
+
+
+# --- Ledger ----------------------------------------------------------------------------------------
+
+
+@login_required
+def ledger(request, pk: int):
+    """The project's ledger (台账): every change in time order, with who and when; ?export=xlsx."""
+    project = _project_for_user(request, pk)
+    entries = project_ledger(project=project)
+    if request.GET.get("export") == "xlsx":
+        return exports.xlsx_response(
+            filename=f"ledger-{project.code}",
+            title="项目台账",
+            header=exports.LEDGER_HEADER,
+            rows=exports.ledger_rows_for_xlsx(entries),
+        )
+    return render(request, "projects/ledger.html", {"project": project, "entries": entries})
+
+
+# --- Agencies' tasks --------------------------------------------------------------------------------
+
+
+@login_required
+def task_list(request):
+    """Tasks from the annex's duties. A liaison sees only their own agency's; others see all."""
+    role = require_role(request.user, *TASK_READ_ROLES)
+    queryset = AgencyTask.objects.select_related("agency", "project", "duty").order_by("due_date", "id")
+    if role == Role.LIAISON:
+        agency_id = user_agency_id(request.user)
+        if agency_id is None:
+            raise PermissionDenied("您的账号尚未关联单位。")
+        queryset = queryset.filter(agency_id=agency_id)
+    filterset = AgencyTaskFilter(request.GET or None, queryset=queryset)
+    if role == Role.LIAISON:
+        del filterset.form.fields["agency"]
+    tasks = filterset.qs
+    if request.GET.get("export") == "xlsx":
+        return exports.xlsx_response(
+            filename="tasks",
+            title="部门任务",
+            header=exports.TASK_HEADER,
+            rows=exports.task_rows_for_xlsx(tasks),
+        )
+    page = Paginator(tasks, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/task_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "can_update": role in TASK_WRITE_ROLES,
+        },
+    )
+
+
+@login_required
+def task_update(request, pk: int):
+    task = _task_for_user(request, pk, write=True)
+    form = project_forms.TaskUpdateForm(
+        request.POST or None,
+        initial={"status": task.status, "notes": task.notes, "completed_on": task.completed_on},
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _service(
+            form, lambda: services.agency_task_update(task=task, user=request.user, **form.cleaned_data)
+        )
+    ):
+        messages.success(request, "任务进展已更新。")
+        return redirect("task_list")
+    duty = f"依据职责：{task.duty.text}" if task.duty else ""
+    return _form_page(
+        request,
+        form=form,
+        title=f"{task.agency}：{task.title}",
+        back=reverse("task_list"),
+        project=task.project,
+        note=duty,
+    )
+
+
+# --- Indicators -------------------------------------------------------------------------------------
+
+
+@login_required
+def indicators_view(request):
+    require_role(request.user, *READ_ROLES)
+    programme = programme_current()
+    if programme is None:
+        raise Http404("尚未载入改造计划。")
+    is_demo = request.GET.get("demo") == "1"
+    return render(
+        request,
+        "projects/indicators.html",
+        {"programme": programme, **indicators(programme=programme, is_demo=is_demo)},
+    )

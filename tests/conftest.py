@@ -1,4 +1,4 @@
-"""One user per role (staff, surveyor, leader, liaison, auditor) plus an outsider, as every view test needs."""
+"""One user per role (staff, surveyor, leader, liaison, auditor) plus an outsider, as view tests need."""
 
 import os
 import subprocess

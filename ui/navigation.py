@@ -25,6 +25,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("住户", "communities:household_list", access.COMMUNITY_READERS),
     NavItem("摸底调查", "communities:survey_list", access.SURVEY_UPLOADERS),
     NavItem("认定审核", "communities:review_queue", access.COMMUNITY_READERS),
+    NavItem("改造项目", "project_list", access.DASHBOARD_READERS),
+    NavItem("统计指标", "indicators", access.DASHBOARD_READERS),
+    NavItem("部门任务", "task_list", access.DUTY_READERS),
     NavItem("部门职责", "agencies:duty_list", access.DUTY_READERS),
 ]
 

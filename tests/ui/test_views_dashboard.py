@@ -89,7 +89,7 @@ def test_a_section_shows_its_provider_figures_once_the_capability_exists(client,
 def test_section_provider_needs_both_the_model_and_the_selector():
     present = ui_selectors.DashboardSection("x", "x", "communities.Compound", "communities.selectors.compound_list", "")
     assert ui_selectors.section_provider(present) is not None
-    no_model = ui_selectors.DashboardSection("x", "x", "projects.Project", "communities.selectors.compound_list", "")
+    no_model = ui_selectors.DashboardSection("x", "x", "funding.NoSuchModel", "communities.selectors.compound_list", "")
     assert ui_selectors.section_provider(no_model) is None
     no_selector = ui_selectors.DashboardSection("x", "x", "communities.Compound", "funding.selectors.nothing", "")
     assert ui_selectors.section_provider(no_selector) is None

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = programme_load(path=Path(options["file"]))
         for name, row in counts.by_model.items():
-            self.stdout.write(f"{name}: 新增 {row['created']}，更新 {row['updated']}，未变 {row['unchanged']}")
-        self.stdout.write(self.style.SUCCESS(
-            f"完成：新增 {counts.created}，更新 {counts.updated}，未变 {counts.unchanged}"
-        ))
+            self.stdout.write(
+                f"{name}: 新增 {row['created']}，更新 {row['updated']}，未变 {row['unchanged']}"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"完成：新增 {counts.created}，更新 {counts.updated}，未变 {counts.unchanged}")
+        )

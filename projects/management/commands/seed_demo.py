@@ -8,6 +8,8 @@ from agencies.models import Agency
 from agencies.services import roles_sync, user_create
 from communities.models import Town
 from communities.services import demo_compounds_create
+from projects.selectors import programme_current
+from projects.services import projects_demo_create, projects_demo_delete
 
 DEMO_USERS = [
     ("staff", Role.STAFF, "演示·住建局工作人员"),
@@ -36,8 +38,10 @@ class Command(BaseCommand):
         except (Town.DoesNotExist, Agency.DoesNotExist):
             raise CommandError("请先运行 python manage.py load_programme 载入计划事实。") from None
         real = list(
-            get_user_model().objects.filter(username__in=[u for u, _, _ in DEMO_USERS])
-            .exclude(profile__is_demo=True).values_list("username", flat=True)
+            get_user_model()
+            .objects.filter(username__in=[u for u, _, _ in DEMO_USERS])
+            .exclude(profile__is_demo=True)
+            .values_list("username", flat=True)
         )
         if real:
             raise CommandError(f"以下用户名已被真实账号使用，演示数据不会修改它们：{'、'.join(real)}")
@@ -45,13 +49,23 @@ class Command(BaseCommand):
             roles_sync()
             for username, role, full_name in DEMO_USERS:
                 user_create(
-                    username=username, password=settings.DEMO_PASSWORD, role=role, is_demo=True,
+                    username=username,
+                    password=settings.DEMO_PASSWORD,
+                    role=role,
+                    is_demo=True,
                     full_name=full_name,
                     town=town if role == Role.SURVEYOR else None,
                     agency=finance if role == Role.LIAISON else None,
                 )
+            # Demo projects hold their compounds (PROTECT), so they go first and come back after.
+            projects_demo_delete()
             made = demo_compounds_create(town=town, compounds=options["compounds"])
-        self.stdout.write(self.style.SUCCESS(
-            f"演示账号 {len(DEMO_USERS)} 个；演示小区 {made['compounds']} 个、楼栋 {made['buildings']} 栋、"
-            f"住户 {made['households']} 户（均标记为演示数据）。"
-        ))
+            staff = get_user_model().objects.get(username="staff")
+            demo_projects = projects_demo_create(programme=programme_current(), user=staff)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示账号 {len(DEMO_USERS)} 个；演示小区 {made['compounds']} 个、"
+                f"楼栋 {made['buildings']} 栋、"
+                f"住户 {made['households']} 户；演示项目 {demo_projects['projects']} 个（均标记为演示数据）。"
+            )
+        )

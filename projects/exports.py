@@ -1,0 +1,110 @@
+"""xlsx downloads (openpyxl): the project list, a project's ledger and the task list."""
+
+from io import BytesIO
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(*, filename: str, title: str, header: list[str], rows) -> HttpResponse:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+    for index, label in enumerate(header, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(
+            10, len(label) * 2 + 2
+        )
+    sheet.freeze_panes = "A2"
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.xlsx"'
+    return response
+
+
+PROJECT_HEADER = [
+    "项目编号",
+    "项目名称",
+    "乡镇",
+    "小区",
+    "涉及户数",
+    "中央补助项目",
+    "建设（责任）单位",
+    "已完成步骤",
+    "当前步骤",
+    "具备开工条件",
+    "预计具备开工条件",
+    "全部完工",
+    "预计完工",
+    "估算投资(元)",
+    "演示数据",
+]
+
+
+def project_rows_for_xlsx(rows):
+    for row in rows:
+        project, ready, completion = row["project"], row["deadlines"][0], row["deadlines"][1]
+        yield [
+            project.code,
+            project.name,
+            row["towns"],
+            row["compounds"],
+            row["households"],
+            "是" if project.centrally_subsidised else "否",
+            str(project.responsible_agency),
+            f"{row['steps_done']}/{row['steps_total']}",
+            row["current"],
+            ready.status_label,
+            ready.forecast or ready.finished_on,
+            completion.status_label,
+            completion.forecast or completion.finished_on,
+            row["estimated_cost_yuan"],
+            "是" if project.is_demo else "否",
+        ]
+
+
+LEDGER_HEADER = ["时间", "操作人", "对象类别", "对象", "操作", "变更内容", "原因/说明"]
+
+
+def ledger_rows_for_xlsx(entries):
+    for entry in entries:
+        changes = "；".join(
+            f"{c['field']}：{c['old']} → {c['new']}" if c["old"] else f"{c['field']}：{c['new']}"
+            for c in entry["changes"]
+        )
+        yield [
+            timezone.localtime(entry["when"]).strftime("%Y-%m-%d %H:%M:%S"),
+            entry["who"],
+            entry["kind"],
+            entry["object"],
+            entry["action"],
+            changes,
+            entry["reason"],
+        ]
+
+
+TASK_HEADER = ["责任单位", "项目", "任务", "依据职责", "完成时限", "状态", "进展说明", "完成日期"]
+
+
+def task_rows_for_xlsx(tasks):
+    for task in tasks:
+        yield [
+            str(task.agency),
+            str(task.project) if task.project else "全计划",
+            task.title,
+            task.duty.text if task.duty else "",
+            task.due_date,
+            task.get_status_display(),
+            task.notes,
+            task.completed_on,
+        ]

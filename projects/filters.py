@@ -1,0 +1,88 @@
+"""One FilterSet per listed model: the HTML list and its xlsx export filter the same way."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from agencies.models import Agency
+from communities.models import Town
+
+from . import steps as step_catalog
+from .choices import StepStatus, TaskStatus
+from .models import AgencyTask, Project, ProjectStep
+
+STAGES = [
+    ("preparing", "前期（未具备开工条件）"),
+    ("ready", "已具备开工条件、未开工"),
+    ("started", "已开工、未竣工验收"),
+    ("accepted", "已竣工验收"),
+]
+
+
+def _step_done(code: str):
+    return Exists(ProjectStep.objects.filter(project=OuterRef("pk"), code=code, status=StepStatus.DONE))
+
+
+def _step_begun(code: str):
+    return Exists(
+        ProjectStep.objects.filter(project=OuterRef("pk"), code=code).exclude(status=StepStatus.NOT_STARTED)
+    )
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="关键字", method="filter_q", help_text="项目编号、名称或小区名称")
+    town = django_filters.ModelChoiceFilter(label="乡镇", queryset=Town.objects.all(), method="filter_town")
+    stage = django_filters.ChoiceFilter(label="阶段", choices=STAGES, method="filter_stage")
+    centrally_subsidised = django_filters.BooleanFilter(label="中央补助项目")
+    responsible_agency = django_filters.ModelChoiceFilter(
+        label="建设（责任）单位", queryset=Agency.objects.all()
+    )
+    is_demo = django_filters.BooleanFilter(label="演示数据")
+
+    class Meta:
+        model = Project
+        fields = ["q", "town", "stage", "centrally_subsidised", "responsible_agency", "is_demo"]
+
+    def filter_q(self, queryset, name, value):
+        matching = Project.objects.filter(
+            Q(code__icontains=value) | Q(name__icontains=value) | Q(compounds__name__icontains=value)
+        )
+        return queryset.filter(pk__in=matching.values("pk"))
+
+    def filter_town(self, queryset, name, value):
+        return queryset.filter(pk__in=Project.objects.filter(compounds__town=value).values("pk"))
+
+    def filter_stage(self, queryset, name, value):
+        ready = _step_done(step_catalog.READY_GATE_LAST)
+        started = _step_begun(step_catalog.STARTED_STEP)
+        accepted = _step_done(step_catalog.COMPLETED_STEP)
+        if value == "preparing":
+            return queryset.filter(~ready)
+        if value == "ready":
+            return queryset.filter(ready & ~started)
+        if value == "started":
+            return queryset.filter(started & ~accepted)
+        return queryset.filter(accepted)
+
+
+class AgencyTaskFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="关键字", method="filter_q", help_text="任务或项目名称")
+    agency = django_filters.ModelChoiceFilter(label="责任单位", queryset=Agency.objects.all())
+    status = django_filters.ChoiceFilter(label="状态", choices=TaskStatus.choices)
+    overdue = django_filters.BooleanFilter(label="已逾期", method="filter_overdue")
+    programme_wide = django_filters.BooleanFilter(
+        label="全计划任务", field_name="project", lookup_expr="isnull"
+    )
+
+    class Meta:
+        model = AgencyTask
+        fields = ["q", "agency", "status", "overdue", "programme_wide"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value) | Q(project__name__icontains=value) | Q(project__code__icontains=value)
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        late = Q(due_date__lt=timezone.localdate()) & ~Q(status=TaskStatus.DONE)
+        return queryset.filter(late) if value else queryset.exclude(late)

@@ -1,0 +1,156 @@
+from django import forms
+
+from agencies.models import Agency
+from communities.models import Compound
+
+from .choices import DocumentKind, FourItem, TaskStatus
+from .models import ProjectDocument, ProjectStep, ScopeItem
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ProjectForm(forms.Form):
+    code = forms.SlugField(label="项目编号", max_length=40, help_text="字母、数字、连字符，如 JY2023-01")
+    name = forms.CharField(label="项目名称", max_length=120)
+    centrally_subsidised = forms.BooleanField(label="中央补助项目", required=False)
+    responsible_agency = forms.ModelChoiceField(
+        label="建设（责任）单位", queryset=Agency.objects.all(), required=False, help_text="留空为县住建局"
+    )
+    description = forms.CharField(label="项目说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    compounds = forms.ModelMultipleChoiceField(
+        label="小区",
+        queryset=Compound.objects.select_related("town"),
+        required=False,
+        help_text="第1期；分期改造可在项目页添加",
+    )
+
+
+class ProjectEditForm(forms.Form):
+    name = forms.CharField(label="项目名称", max_length=120)
+    centrally_subsidised = forms.BooleanField(label="中央补助项目", required=False)
+    responsible_agency = forms.ModelChoiceField(label="建设（责任）单位", queryset=Agency.objects.all())
+    description = forms.CharField(label="项目说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ProjectCompoundForm(forms.Form):
+    compound = forms.ModelChoiceField(label="小区", queryset=Compound.objects.select_related("town"))
+    phase = forms.IntegerField(label="期次", min_value=1, initial=1)
+    households = forms.IntegerField(
+        label="本期涉及户数", min_value=0, required=False, help_text="留空取小区户数"
+    )
+
+
+class StepPlanForm(forms.Form):
+    planned_start = forms.DateField(label="计划开始", required=False, widget=DateInput())
+    planned_end = forms.DateField(label="计划完成", required=False, widget=DateInput())
+    responsible_agency = forms.ModelChoiceField(label="责任单位", queryset=Agency.objects.all())
+    notes = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("planned_start")
+            and data.get("planned_end")
+            and data["planned_end"] < data["planned_start"]
+        ):
+            raise forms.ValidationError("计划完成日期不能早于计划开始日期。")
+        return data
+
+
+class StepActionForm(forms.Form):
+    ACTIONS = [("start", "开始"), ("complete", "完成"), ("reopen", "撤销")]
+    action = forms.ChoiceField(label="操作", choices=ACTIONS)
+    on = forms.DateField(label="日期", required=False, widget=DateInput())
+    text = forms.CharField(label="说明", required=False, max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") in ("start", "complete") and not data.get("on"):
+            raise forms.ValidationError("请填写实际日期。")
+        return data
+
+
+class ScopeLineForm(forms.Form):
+    compound = forms.ModelChoiceField(label="小区", queryset=Compound.objects.none())
+    scope_item = forms.ModelChoiceField(label="改造内容", queryset=ScopeItem.objects.all())
+    quantity = forms.DecimalField(label="工程量", min_value=0, max_digits=12, decimal_places=2)
+    unit = forms.CharField(label="单位", max_length=20, required=False, help_text="留空取目录单位")
+    estimated_cost_yuan = forms.DecimalField(
+        label="估算投资(元)", min_value=0, max_digits=14, decimal_places=2
+    )
+    pipes_km = forms.DecimalField(
+        label="改造管网(公里)", min_value=0, max_digits=10, decimal_places=3, required=False
+    )
+    lifts = forms.IntegerField(label="加装电梯(部)", min_value=0, required=False)
+    parking_spaces = forms.IntegerField(label="增设停车位(个)", min_value=0, required=False)
+    charging_piles = forms.IntegerField(label="充电桩(个)", min_value=0, required=False)
+    elderly_care_facilities = forms.IntegerField(label="养老设施(处)", min_value=0, required=False)
+    child_care_facilities = forms.IntegerField(label="托育设施(处)", min_value=0, required=False)
+    notes = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["compound"].queryset = project.compounds.all()
+
+
+class FourItemAckForm(forms.Form):
+    compound = forms.ModelChoiceField(label="小区", queryset=Compound.objects.none())
+    item = forms.ChoiceField(label="缺项", choices=FourItem.choices)
+    reason = forms.CharField(label="未纳入原因", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["compound"].queryset = project.compounds.all()
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label="资料名称", max_length=200, required=False, help_text="留空取文件名")
+    kind = forms.ChoiceField(label="资料类别", choices=DocumentKind.choices, initial=DocumentKind.OTHER)
+    step = forms.ModelChoiceField(label="所属步骤", queryset=ProjectStep.objects.none(), required=False)
+    file = forms.FileField(label="文件", help_text="PDF、JPG/PNG 图片或 Office 文件")
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].queryset = project.steps.order_by("order")
+        self.fields["step"].label_from_instance = lambda step: step.name
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 3}))
+    step = forms.ModelChoiceField(label="所属步骤", queryset=ProjectStep.objects.none(), required=False)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].queryset = project.steps.order_by("order")
+        self.fields["step"].label_from_instance = lambda step: step.name
+
+
+class AcceptanceForm(forms.Form):
+    accepted_on = forms.DateField(label="验收日期", widget=DateInput())
+    passed = forms.BooleanField(label="验收合格", required=False)
+    participants = forms.CharField(
+        label="参加单位",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        initial="建设单位、施工单位、监理单位、规划、发改、财政、住建及相关行业主管部门",
+    )
+    report = forms.ModelChoiceField(
+        label="竣工验收报告", queryset=ProjectDocument.objects.none(), required=False
+    )
+    notes = forms.CharField(label="验收意见", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report"].queryset = project.documents.all()
+
+
+class TaskUpdateForm(forms.Form):
+    status = forms.ChoiceField(label="状态", choices=TaskStatus.choices)
+    notes = forms.CharField(label="进展说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    completed_on = forms.DateField(
+        label="完成日期", required=False, widget=DateInput(), help_text="状态为已完成时填写，留空取今天"
+    )

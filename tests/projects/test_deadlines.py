@@ -1,0 +1,158 @@
+"""Deadline status (按期/有风险/逾期/已完成) before, on and after each deadline, with a frozen clock."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from projects import services
+from projects.choices import DeadlineStatus
+from projects.deadlines import assess
+from projects.selectors import project_detail
+
+from .factories import CompoundFactory, complete_through, make_project, plan, step
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def frozen(day: dt.date):
+    """Freeze the clock at noon of `day` in the county's time zone."""
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 12, tzinfo=SHANGHAI), tick=False)
+
+
+@pytest.fixture
+def project(programme, wulan, staff_user):
+    project = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)])
+    plan(project, staff_user)
+    return project
+
+
+def standing(project, day):
+    with frozen(day):
+        ready, completion = project_detail(project=project)["deadlines"]
+    return ready, completion
+
+
+def test_clock_is_really_frozen_for_the_page():
+    with frozen(dt.date(2023, 6, 30)):
+        from django.utils import timezone
+
+        assert timezone.localdate() == dt.date(2023, 6, 30)
+
+
+def test_on_plan_before_the_ready_deadline_is_on_track(project, staff_user):
+    complete_through(project, staff_user, "site_verification")
+    ready, completion = standing(project, dt.date(2023, 3, 27))
+    assert ready.status == DeadlineStatus.ON_TRACK
+    assert ready.forecast == dt.date(2023, 6, 4)  # the contract's planned completion, at pace 1.00
+    assert "进度系数 1.00" in ready.explanation
+    assert completion.status == DeadlineStatus.ON_TRACK
+
+
+def test_slow_pace_forecasts_a_miss_and_marks_at_risk(project, staff_user):
+    complete_through(project, staff_user, "county_report", late_days=10)
+    ready, _ = standing(project, dt.date(2023, 5, 1))
+    # planned 30 days for what took 50 (pace 0.6); 65 planned days left take 109 → 2023-08-17.
+    assert ready.pace == pytest.approx(0.6)
+    assert ready.forecast == dt.date(2023, 8, 17)
+    assert ready.status == DeadlineStatus.AT_RISK
+    assert "晚于时限 2023-06-30" in ready.explanation
+
+
+def test_not_started_at_all_shifts_the_plan_by_the_delay(project):
+    early, _ = standing(project, dt.date(2023, 3, 10))
+    assert early.status == DeadlineStatus.ON_TRACK and early.forecast == dt.date(2023, 6, 13)
+    late, _ = standing(project, dt.date(2023, 4, 1))
+    assert late.status == DeadlineStatus.AT_RISK and late.forecast == dt.date(2023, 7, 5)
+
+
+def test_a_stalled_step_holds_up_the_forecast(project, staff_user):
+    complete_through(project, staff_user, "approval")
+    ready, _ = standing(project, dt.date(2023, 6, 20))
+    # tender planned to finish 2023-05-25 is not done and the contract's 10 planned days wait for it;
+    # the late subsidy application holds nothing up in this gate.
+    assert ready.forecast == dt.date(2023, 6, 30)
+    assert ready.status == DeadlineStatus.ON_TRACK
+    assert "已超过计划完成日期仍未完成" in ready.explanation
+
+
+def test_on_the_ready_deadline_day_unfinished_is_not_yet_overdue(project, staff_user):
+    complete_through(project, staff_user, "tender")
+    ready, _ = standing(project, dt.date(2023, 6, 30))
+    assert ready.status == DeadlineStatus.ON_TRACK and ready.forecast == dt.date(2023, 6, 30)
+
+
+def test_after_the_ready_deadline_unfinished_is_overdue(project, staff_user):
+    complete_through(project, staff_user, "tender")
+    ready, completion = standing(project, dt.date(2023, 7, 1))
+    assert ready.status == DeadlineStatus.OVERDUE
+    assert ready.remaining == ["合同签订"]
+    assert "时限 2023-06-30 已过" in ready.explanation
+    assert completion.status in (DeadlineStatus.ON_TRACK, DeadlineStatus.AT_RISK)
+
+
+def test_ready_gate_done_in_time_stays_done_after_the_deadline(project, staff_user):
+    complete_through(project, staff_user, "contract")
+    for day in (dt.date(2023, 6, 29), dt.date(2023, 6, 30), dt.date(2023, 7, 1)):
+        ready, _ = standing(project, day)
+        assert ready.status == DeadlineStatus.DONE
+        assert ready.finished_on == dt.date(2023, 6, 4)
+        assert "在时限之内" in ready.explanation
+
+
+def test_ready_gate_done_late_says_how_late(project, staff_user):
+    complete_through(project, staff_user, "contract", late_days=6)
+    ready, _ = standing(project, dt.date(2023, 8, 1))
+    assert ready.status == DeadlineStatus.DONE
+    assert ready.finished_on == dt.date(2023, 7, 22)
+    assert "比时限晚 22 天" in ready.explanation
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (dt.date(2024, 5, 30), DeadlineStatus.AT_RISK),
+        (dt.date(2024, 5, 31), DeadlineStatus.AT_RISK),
+        (dt.date(2024, 6, 1), DeadlineStatus.OVERDUE),
+    ],
+)
+def test_completion_deadline_before_on_and_after(project, staff_user, day, expected):
+    complete_through(project, staff_user, "design")
+    services.project_step_start(
+        step=step(project, "construction"), started_on=dt.date(2023, 7, 1), user=staff_user
+    )
+    _, completion = standing(project, day)
+    assert completion.status == expected
+
+
+def test_completion_deadline_met_is_done_on_and_after(project, staff_user):
+    complete_through(project, staff_user, "completion_acceptance")
+    for day in (dt.date(2024, 5, 31), dt.date(2024, 6, 1)):
+        ready, completion = standing(project, day)
+        assert ready.status == completion.status == DeadlineStatus.DONE
+        assert completion.finished_on == dt.date(2024, 1, 15)
+
+
+def test_missing_planned_dates_make_the_forecast_impossible(programme, wulan, staff_user):
+    project = make_project(
+        programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)], code="np"
+    )
+    ready, _ = standing(project, dt.date(2023, 4, 1))
+    assert ready.status == DeadlineStatus.AT_RISK and ready.forecast is None
+    assert "没有计划完成日期" in ready.explanation and "摸底调查" in ready.explanation
+
+
+def test_assess_is_a_pure_rule_over_step_rows(project, staff_user):
+    complete_through(project, staff_user, "survey")
+    steps = list(project.steps.all())
+    result = assess(
+        key="ready",
+        label="具备开工条件",
+        deadline=dt.date(2023, 6, 30),
+        gate=("survey", "site_verification"),
+        steps=steps,
+        today=dt.date(2023, 3, 20),
+    )
+    assert result.status == DeadlineStatus.ON_TRACK and result.forecast == dt.date(2023, 3, 26)

@@ -1,0 +1,61 @@
+import datetime as dt
+
+import pytest
+
+from projects import services
+from projects.choices import TaskStatus
+from projects.models import AgencyTask
+
+from .factories import CompoundFactory, add_line, make_project, plan
+
+pytestmark = pytest.mark.django_db
+
+
+def test_programme_wide_duties_become_tasks_once(programme):
+    tasks = AgencyTask.objects.filter(project=None)
+    assert tasks.filter(agency__code="media_centre", due_date=programme.completion_deadline).exists()
+    assert tasks.filter(agency__code="law_enforcement", due_date=programme.ready_deadline).exists()
+    before = tasks.count()
+    assert services.agency_tasks_derive(programme=programme) == {"created": 0, "updated": 0, "removed": 0}
+    assert tasks.count() == before
+
+
+def test_project_tasks_follow_the_annex_and_the_plan(programme, wulan, staff_user):
+    project = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)])
+    codes = set(project.tasks.values_list("agency__code", flat=True))
+    assert {"finance", "audit", "development_reform", "wulan_town"} <= codes
+    assert "water" not in codes  # no water lines in the scope yet
+    finance = project.tasks.get(agency__code="finance")
+    assert finance.duty.text.startswith("负责统筹安排老旧小区改造补助资金")
+    plan(project, staff_user)
+    finance.refresh_from_db()
+    assert finance.due_date == dt.date(2023, 12, 26)  # construction's planned completion
+
+
+def test_utility_task_appears_with_its_lines_and_goes_if_untouched(programme, wulan, staff_user):
+    compound = CompoundFactory(town=wulan)
+    project = make_project(programme=programme, user=staff_user, compounds=[compound])
+    line, _ = add_line(project, staff_user, compound, "water_supply_drainage")
+    assert project.tasks.filter(agency__code="water").exists()
+    services.scope_line_delete(line=line, user=staff_user)
+    services.agency_tasks_derive(project=project, user=staff_user)
+    assert not project.tasks.filter(agency__code="water").exists()
+
+
+def test_task_update_records_status_notes_and_who(programme, wulan, staff_user, liaison_user):
+    project = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)])
+    task = project.tasks.get(agency__code="finance")
+    services.agency_task_update(
+        task=task,
+        status=TaskStatus.DONE,
+        notes="首批资金已拨付",
+        user=liaison_user,
+        completed_on=dt.date(2023, 8, 1),
+    )
+    task.refresh_from_db()
+    assert (task.status, task.completed_on) == (TaskStatus.DONE, dt.date(2023, 8, 1))
+    record = task.history.latest()
+    assert record.history_user == liaison_user and record.history_change_reason == "状态：已完成"
+    services.agency_task_update(task=task, status=TaskStatus.IN_PROGRESS, notes="追加拨付", user=liaison_user)
+    task.refresh_from_db()
+    assert task.completed_on is None

@@ -1,0 +1,94 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from projects.choices import StepStatus
+
+from .factories import CompoundFactory, make_project, step
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def compound(wulan):
+    return CompoundFactory(
+        town=wulan, recently_renovated=True, renovated_content="三供一业：供热改造", water_drainage_aged=True
+    )
+
+
+@pytest.fixture
+def project(programme, compound, staff_user):
+    return make_project(programme=programme, user=staff_user, compounds=[compound], central=True)
+
+
+def test_detail_explains_deadlines_and_blockers(client, leader_user, project):
+    client.force_login(leader_user)
+    page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
+    assert "时限判断规则" in page and "进度系数" in page
+    assert "当前阻碍" in page and "尚未录入改造内容明细" in page
+
+
+def test_out_of_order_completion_shows_the_reason(client, staff_user, project):
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("step_edit", args=[project.pk, "contract"]),
+        {"form": "action", "action": "complete", "on": "2023-05-01"},
+    )
+    assert response.status_code == 200
+    assert "不能完成“合同签订”：须先完成“工程招投标”" in response.content.decode()
+    assert step(project, "contract").status == StepStatus.NOT_STARTED
+
+
+def test_staff_starts_a_step_through_the_form(client, staff_user, project):
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("step_edit", args=[project.pk, "survey"]),
+        {"form": "action", "action": "start", "on": "2023-03-01"},
+    )
+    assert response.status_code == 302
+    assert step(project, "survey").status == StepStatus.IN_PROGRESS
+
+
+def test_scope_form_refuses_repeat_renovation_and_warns_about_four_items(
+    client, staff_user, project, compound
+):
+    from projects.models import ScopeItem
+
+    client.force_login(staff_user)
+    url = reverse("scope_line_add", args=[project.pk])
+    heating = ScopeItem.objects.get(code="heating_network")
+    response = client.post(
+        url,
+        {"compound": compound.pk, "scope_item": heating.pk, "quantity": "1", "estimated_cost_yuan": "1000"},
+    )
+    assert "不得重复改造" in response.content.decode()
+    roads = ScopeItem.objects.get(code="roads_paving")
+    response = client.post(
+        url,
+        {"compound": compound.pk, "scope_item": roads.pk, "quantity": "100", "estimated_cost_yuan": "50000"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "能改即改" in page and "未包含“水”类改造内容" in page
+    assert "说明原因" in page
+
+
+def test_upload_rejects_wrong_type_with_a_message(client, staff_user, project, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(staff_user)
+    url = reverse("document_upload", args=[project.pk])
+    response = client.post(url, {"kind": "other", "file": SimpleUploadedFile("a.exe", b"MZ")})
+    assert "不支持的文件类型" in response.content.decode()
+    response = client.post(
+        url, {"kind": "photo", "file": SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n...")}
+    )
+    assert response.status_code == 302
+    document = project.documents.get()
+    download = client.get(reverse("document_download", args=[project.pk, document.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"\x89PNG")
+
+
+def test_indicators_page_renders_for_auditor(client, auditor_user, project):
+    client.force_login(auditor_user)
+    page = client.get(reverse("indicators")).content.decode()
+    assert "开工率" in page and "实物工作量" in page
