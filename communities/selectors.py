@@ -126,3 +126,19 @@ def survey_uploads_for(user):
     if role == Role.SURVEYOR and user_town_id(user):
         return queryset.filter(town_id=user_town_id(user))
     return queryset.none()
+
+
+def dashboard_verdicts(*, programme, today, user) -> dict:
+    """Eligibility verdict counts of real compounds (ui.selectors.DASHBOARD_SECTIONS), each linked to
+    the review queue filtered to that verdict."""
+    from django.urls import reverse
+
+    url = reverse("communities:review_queue")
+    rows = verdict_counts(queryset=compounds_for(user, Compound.objects.filter(is_demo=False)))
+    total = sum(row["count"] for row in rows)
+    bars = [
+        {"label": row["label"], "value": row["count"], "total": total,
+         "url": f"{url}?verdict={row['verdict']}" if row["verdict"] else url}
+        for row in rows
+    ]
+    return {"bars": bars, "note": f"已录入真实小区 {total} 个（不含演示数据）。"}

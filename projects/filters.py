@@ -8,7 +8,7 @@ from agencies.models import Agency
 from communities.models import Town
 
 from . import steps as step_catalog
-from .choices import StepStatus, TaskStatus
+from .choices import DeadlineStatus, StepStatus, TaskStatus
 from .models import AgencyTask, Project, ProjectStep
 
 STAGES = [
@@ -38,10 +38,28 @@ class ProjectFilter(django_filters.FilterSet):
         label="建设（责任）单位", queryset=Agency.objects.all()
     )
     is_demo = django_filters.BooleanFilter(label="演示数据")
+    deadline_ready = django_filters.ChoiceFilter(label="时限一状态", choices=DeadlineStatus.choices,
+                                                 method="filter_deadline")
+    deadline_completion = django_filters.ChoiceFilter(label="时限二状态", choices=DeadlineStatus.choices,
+                                                      method="filter_deadline")
 
     class Meta:
         model = Project
-        fields = ["q", "town", "stage", "centrally_subsidised", "responsible_agency", "is_demo"]
+        fields = ["q", "town", "stage", "centrally_subsidised", "responsible_agency", "is_demo",
+                  "deadline_ready", "deadline_completion"]
+
+    def filter_deadline(self, queryset, name, value):
+        """Deadline status is a forecast computed from the steps (projects/deadlines.py), not a column:
+        evaluate it for the projects still in the queryset and keep those with the asked status."""
+        from .selectors import project_deadline_statuses
+
+        index = 0 if name == "deadline_ready" else 1
+        programme = queryset.first().programme if queryset.exists() else None
+        if programme is None:
+            return queryset
+        matching = [project.pk for project, assessed in project_deadline_statuses(
+            programme=programme, today=timezone.localdate(), queryset=queryset) if assessed[index].status == value]
+        return queryset.filter(pk__in=matching)
 
     def filter_q(self, queryset, name, value):
         matching = Project.objects.filter(

@@ -535,3 +535,112 @@ def indicators(*, programme, is_demo: bool = False) -> dict:
         "by_town": by_town,
         "is_demo": is_demo,
     }
+
+
+# --- Dashboard sections (ui.selectors.DASHBOARD_SECTIONS) --------------------------------------------
+
+
+def project_deadline_statuses(*, programme, today: dt.date, queryset=None) -> list[tuple]:
+    """(project, [DeadlineAssessment for ready, completion]) for every real project of the programme.
+
+    One pass over prefetched steps (a fixed number of queries); the dashboard, its overdue list and
+    the project list's deadline filter all read statuses from here, so they always agree.
+    """
+    from .models import Project, ProjectStep
+
+    base = Project.objects.filter(programme=programme, is_demo=False) if queryset is None else queryset
+    projects = base.select_related("programme").prefetch_related(
+        Prefetch("steps", queryset=ProjectStep.objects.order_by("order"))
+    ).order_by("code")
+    return [
+        (project, deadlines.project_deadlines(programme=project.programme, steps=list(project.steps.all()),
+                                              today=today))
+        for project in projects
+    ]
+
+
+def dashboard_deadline_status(*, programme, today: dt.date, user) -> dict:
+    """How many projects are 按期 / 有风险 / 逾期 / 已完成 for each deadline, each linked to its list."""
+    from django.urls import reverse
+
+    from .choices import DeadlineStatus
+
+    statuses = project_deadline_statuses(programme=programme, today=today)
+    list_url = reverse("project_list")
+    rows = []
+    for index, (key, label, deadline) in enumerate((
+        ("ready", "具备开工条件", programme.ready_deadline),
+        ("completion", "全部完工", programme.completion_deadline),
+    )):
+        counts = {status: 0 for status in DeadlineStatus}
+        for _project, assessed in statuses:
+            counts[assessed[index].status] += 1
+        rows.append({
+            "cells": [f"{label}（{deadline:%Y-%m-%d}）",
+                      *[{"text": counts[s], "url": f"{list_url}?is_demo=false&deadline_{key}={s.value}"}
+                        for s in DeadlineStatus]],
+            "url": f"{list_url}?is_demo=false",
+        })
+    return {
+        "headers": ["时限", *[s.label for s in DeadlineStatus]],
+        "rows": rows,
+        "note": f"共 {len(statuses)} 个项目（不含演示数据）；状态规则见项目详情页。" if statuses else "尚未建立改造项目。",
+    }
+
+
+def dashboard_progress(*, programme, today: dt.date, user) -> dict:
+    """Started and completed rates by compound count and by households, against the plan."""
+    from django.urls import reverse
+
+    figures = indicators(programme=programme)["total"]
+    url = reverse("indicators")
+    bars = [
+        {"label": "开工（小区个数）", "value": figures["compounds_started"], "total": figures["plan_compounds"],
+         "url": url},
+        {"label": "开工（户数）", "value": figures["households_started"], "total": figures["plan_households"],
+         "url": url},
+        {"label": "完工（小区个数）", "value": figures["compounds_completed"], "total": figures["plan_compounds"],
+         "url": url},
+        {"label": "完工（户数）", "value": figures["households_completed"], "total": figures["plan_households"],
+         "url": url},
+    ]
+    return {"bars": bars, "note": f"项目 {figures['projects']} 个，已开工 {figures['projects_started']} 个，"
+                                  f"已竣工验收 {figures['projects_completed']} 个（不含演示数据）。"}
+
+
+def dashboard_overdue(*, programme, today: dt.date, user) -> dict:
+    """Projects overdue on either deadline, with the steps still open."""
+    from django.urls import reverse
+
+    from .choices import DeadlineStatus
+
+    rows = []
+    for project, assessed in project_deadline_statuses(programme=programme, today=today):
+        late = [a for a in assessed if a.status == DeadlineStatus.OVERDUE]
+        if late:
+            rows.append({
+                "cells": [project.code, project.name, "、".join(a.label for a in late),
+                          "、".join(late[0].remaining[:3])],
+                "url": reverse("project_detail", args=[project.pk]),
+            })
+    return {"headers": ["项目编号", "项目名称", "逾期时限", "未完成步骤"], "rows": rows,
+            "note": "" if rows else "没有逾期项目。"}
+
+
+def dashboard_agencies_overdue(*, programme, today: dt.date, user) -> dict:
+    """Agencies with tasks past their due date and not done, most overdue tasks first."""
+    from django.urls import reverse
+
+    from .models import AgencyTask
+
+    counts = (
+        AgencyTask.objects.filter(programme=programme, due_date__lt=today)
+        .exclude(status=TaskStatus.DONE)
+        .values("agency_id", "agency__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "agency__name")
+    )
+    url = reverse("task_list")
+    rows = [{"cells": [row["agency__name"], row["n"]], "url": f"{url}?agency={row['agency_id']}&overdue=true"}
+            for row in counts]
+    return {"headers": ["单位", "逾期任务数"], "rows": rows, "note": "" if rows else "没有逾期的部门任务。"}

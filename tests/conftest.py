@@ -183,7 +183,21 @@ def world(programme, wulan, other_town, users):
         "foreign_upload": _upload(users["staff"], other_town),
         "own_duty": Duty.objects.filter(agency=finance).first(),
         "foreign_duty": Duty.objects.filter(agency=other_agency).first(),
+        **_project_world(programme, users["staff"], own, finance, other_agency),
     }
+
+
+def _project_world(programme, staff, compound, finance, other_agency):
+    """A real project over `compound`, with one task for 县财政局 and one for another agency."""
+    from projects.models import AgencyTask
+    from projects.services import project_create
+
+    project = project_create(programme=programme, code="jy-matrix", name="矩阵测试项目", compounds=[compound],
+                             user=staff)
+    own_task = AgencyTask.objects.create(programme=programme, project=project, agency=finance, title="拨付资金")
+    foreign_task = AgencyTask.objects.create(programme=programme, project=project, agency=other_agency,
+                                             title="其他单位任务")
+    return {"project": project, "own_task": own_task, "foreign_task": foreign_task}
 
 
 @pytest.fixture(autouse=True)

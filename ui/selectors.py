@@ -47,7 +47,7 @@ DASHBOARD_SECTIONS: list[DashboardSection] = [
                      "projects.selectors.dashboard_overdue", "待项目管理功能上线"),
     DashboardSection("agencies_overdue", "有逾期职责的单位", "projects.AgencyTask",
                      "projects.selectors.dashboard_agencies_overdue", "待部门任务功能上线"),
-    DashboardSection("verdicts", "小区认定结论", "communities.EligibilityVerdict",
+    DashboardSection("verdicts", "小区认定结论", "communities.CompoundAssessment",
                      "communities.selectors.dashboard_verdicts", "待小区认定功能上线"),
 ]
 

@@ -61,13 +61,33 @@ def test_days_left_to_each_deadline(client, users, programme, monkeypatch):
     assert "数据截至 2024年5月1日" in body
 
 
-def test_sections_without_their_models_say_so_plainly(client, users, programme):
+def test_sections_without_their_models_say_so_plainly(client, users, programme, monkeypatch):
+    """A capability that has not landed (here: a section whose model does not exist) says so, no figures."""
+    missing = ui_selectors.DashboardSection("later", "以后的功能", "funding.NoSuchModel", "funding.selectors.nothing",
+                                            "待以后的功能上线")
+    monkeypatch.setattr(ui_selectors, "DASHBOARD_SECTIONS", [*ui_selectors.DASHBOARD_SECTIONS, missing])
     client.force_login(users["auditor"])
     body = client.get(reverse("ui:dashboard")).content.decode()
-    assert "暂无数据（待项目管理功能上线）" in body
-    assert "暂无数据（待资金管理功能上线）" in body
-    assert "暂无数据（待小区认定功能上线）" in body
-    assert "暂无数据（待部门任务功能上线）" in body
+    assert "暂无数据（待以后的功能上线）" in body
+    assert "暂无数据（待项目管理功能上线）" not in body  # projects have landed
+    assert "尚未建立改造项目。" in body
+
+
+def test_deadline_and_verdict_sections_count_real_projects_and_compounds(client, users, programme, wulan):
+    from communities.services import demo_compounds_create
+    from projects.models import Project
+    from projects.services import projects_demo_create
+
+    demo_compounds_create(town=wulan, compounds=12)
+    projects_demo_create(programme=programme, user=users["staff"])
+    assert Project.objects.filter(is_demo=True).exists()
+    client.force_login(users["leader"])
+    sections = {s["key"]: s for s in client.get(reverse("ui:dashboard")).context["sections"]}
+    deadline_rows = sections["deadline_status"]["data"]["rows"]
+    # demo projects are not counted as real progress
+    assert [sum(cell["text"] for cell in row["cells"][1:]) for row in deadline_rows] == [0, 0]
+    verdicts = {bar["label"]: bar["value"] for bar in sections["verdicts"]["data"]["bars"]}
+    assert verdicts["资料不全"] == 3  # the three compounds the plan names, with no facts yet
 
 
 def test_a_section_shows_its_provider_figures_once_the_capability_exists(client, users, programme, monkeypatch):
@@ -103,8 +123,16 @@ def test_dashboard_is_drawn_without_a_cdn_or_script(client, users, recorded):
     assert "https://" not in body
 
 
-def test_dashboard_query_count_does_not_grow_with_rows(client, users, wulan, django_assert_num_queries):
-    make_estate(town=wulan, compounds=30, buildings=2, households=3)
+@pytest.mark.parametrize("projects", [2, 8])
+def test_dashboard_query_count_does_not_grow_with_rows(client, users, wulan, programme, django_assert_num_queries,
+                                                       projects):
+    from tests.projects.factories import make_project, plan
+
+    compounds = make_estate(town=wulan, compounds=2 * projects, buildings=2, households=3)
+    for index in range(projects):
+        plan(make_project(programme=programme, user=users["staff"], code=f"jy-{index:02d}",
+                          compounds=compounds[2 * index:2 * index + 2]), users["staff"])
     client.force_login(users["leader"])
-    with django_assert_num_queries(10):
+    # The same count for 2 and 8 projects: every section reads its rows in a fixed number of queries.
+    with django_assert_num_queries(20):
         assert client.get(reverse("ui:dashboard")).status_code == 200
