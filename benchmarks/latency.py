@@ -27,21 +27,27 @@ BIN = Path(sys.executable).parent
 # (label, path). {compound}, {building}, {household}, {project} are filled from the database.
 PAGES = [
     ("trivial view", "/bench/trivial"),
-    ("home / dashboard", "/"),
+    ("home", "/"),
     ("dashboard", "/dashboard/"),
     ("compound list", "/compounds/"),
-    ("compound list filtered", "/compounds/?build_year_max=1995&town={town}"),
+    ("compound list filtered", "/compounds/?built_before=1995&town={town}"),
     ("compound detail", "/compounds/{compound}/"),
     ("building list", "/buildings/"),
     ("building list filtered", "/buildings/?compound={compound}"),
+    ("building detail", "/buildings/{building}/"),
     ("household list", "/households/"),
-    ("household list filtered", "/households/?renovation_consent=agree&town={town}"),
+    ("household list filtered", "/households/?renovation_consent=agree&compound={compound}"),
+    ("household detail", "/households/{household}/"),
+    ("review queue", "/review/"),
+    ("review queue filtered", "/review/?verdict=eligible&town={town}"),
     ("duty list", "/duties/"),
-    ("eligibility queue", "/eligibility/"),
-    ("eligibility queue filtered", "/eligibility/?verdict=eligible"),
     ("project list", "/projects/"),
-    ("project list filtered", "/projects/?status=active"),
+    ("project list filtered", "/projects/?stage=preparing"),
     ("project detail", "/projects/{project}/"),
+    ("project ledger", "/projects/{project}/ledger/"),
+    ("indicators", "/indicators/"),
+    ("task list", "/tasks/"),
+    ("task list filtered", "/tasks/?overdue=true"),
     ("budget lines", "/funding/"),
 ]
 PASSWORD = "bench-pass-2023!"
@@ -75,8 +81,7 @@ def _ids(env: dict) -> dict:
         "c=Compound.objects.order_by('-id').first(); b=Building.objects.order_by('-id').first();"
         "h=Household.objects.order_by('-id').first();"
         "from django.apps import apps;"
-        "P=apps.get_model('projects','Project') if 'project' in apps.all_models['projects'] else None;"
-        "p=P.objects.order_by('-id').first() if P else None;"
+        "from projects.models import Project; p=Project.objects.order_by('-id').first();"
         "print(c.id, b.id, h.id, p.id if p else 0, c.town_id)"
     )
     out = subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c", code], env=env, check=True,

@@ -22,6 +22,7 @@ def main():
     env = dict(os.environ, DATABASE_URL=f"{args.pg}/{args.db}")
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*manage, "load_programme"], env=env, check=True, stdout=subprocess.DEVNULL)
     started = time.perf_counter()
     subprocess.run([*manage, "generate_synthetic", "--compounds", str(args.compounds)], env=env, check=True)
     elapsed = time.perf_counter() - started

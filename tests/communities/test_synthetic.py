@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_generates_visibly_synthetic_rows_with_consistent_totals():
-    call_command("generate_synthetic", "--compounds", "25", "--seed", "7")
+    call_command("generate_synthetic", "--compounds", "25", "--seed", "7", "--no-projects")
     compounds = Compound.objects.all()
     assert compounds.count() == 25
     assert all(c.is_demo and c.name.startswith("合成小区-") for c in compounds)
@@ -20,9 +20,9 @@ def test_generates_visibly_synthetic_rows_with_consistent_totals():
 
 
 def test_same_seed_same_shape_and_a_second_run_adds_new_compounds():
-    call_command("generate_synthetic", "--compounds", "5", "--seed", "7")
+    call_command("generate_synthetic", "--compounds", "5", "--seed", "7", "--no-projects")
     households = Household.objects.count()
-    call_command("generate_synthetic", "--compounds", "5", "--seed", "7")
+    call_command("generate_synthetic", "--compounds", "5", "--seed", "7", "--no-projects")
     assert Compound.objects.count() == 10
     assert Compound.objects.filter(name="合成小区-000010").exists()
     assert Household.objects.count() == 2 * households
@@ -31,3 +31,26 @@ def test_same_seed_same_shape_and_a_second_run_adds_new_compounds():
 def test_refuses_a_non_positive_size():
     with pytest.raises(CommandError, match="正整数"):
         call_command("generate_synthetic", "--compounds", "0")
+
+
+def test_groups_compounds_into_projects_with_planned_steps(programme):
+    from projects import steps as step_catalog
+    from projects.models import Project, ProjectStep
+    from projects.selectors import project_deadline_statuses
+
+    call_command("generate_synthetic", "--compounds", "30", "--seed", "3")
+    projects = Project.objects.filter(code__startswith="syn-")
+    assert projects.count() == 3  # 14 + 14 + 2
+    assert all(p.is_demo and p.name.startswith("合成项目-") for p in projects)
+    assert Compound.objects.filter(project_phases__isnull=True).count() == 3  # only the plan's named ones
+    assert ProjectStep.objects.filter(project__in=projects).count() == 3 * len(step_catalog.STEPS)
+    assert not ProjectStep.objects.filter(planned_start__isnull=True).exists()
+    # the deadline rule can read every synthetic project
+    statuses = project_deadline_statuses(programme=programme, today=programme.completion_deadline,
+                                         queryset=projects)
+    assert len(statuses) == 3
+
+
+def test_projects_need_the_programme_loaded(db):
+    with pytest.raises(CommandError, match="load_programme"):
+        call_command("generate_synthetic", "--compounds", "2")
