@@ -136,7 +136,9 @@ def live_worker(transactional_db, tmp_path):
         pytest.skip("REDIS_URL is not set: no broker to run a real worker against")
     if connection.vendor != "postgresql":
         pytest.skip("a worker process cannot see an in-memory SQLite test database")
-    env = dict(os.environ, DATABASE_URL=_database_url_of_test_db(), REDIS_URL=settings.REDIS_URL)
+    # The worker writes files (reports) where this test reads them: the per-test MEDIA_ROOT.
+    env = dict(os.environ, DATABASE_URL=_database_url_of_test_db(), REDIS_URL=settings.REDIS_URL,
+               JINGYUAN_MEDIA_ROOT=str(settings.MEDIA_ROOT))
     log = (tmp_path / "worker.log").open("w")  # a file, not a pipe: a full pipe would stall the worker
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "jingyuan_renovation", "worker", "--pool=solo",
