@@ -9,6 +9,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--compounds", type=int, required=True)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--projects", type=int, default=0, metavar="N",
+            help="再把尚无项目的合成小区每 N 个组成一个合成项目（含实施步骤、改造内容、部门任务）；0 表示不生成",
+        )
 
     def handle(self, *args, **options):
         if options["compounds"] <= 0:
@@ -18,3 +22,14 @@ class Command(BaseCommand):
             f"合成数据：乡镇 {counts.towns}，小区 {counts.compounds}，楼栋 {counts.buildings}，"
             f"住户 {counts.households}，用时 {counts.seconds:.1f} 秒"
         ))
+        if options["projects"] > 0:
+            from projects.selectors import programme_current
+            from projects.synthetic import synthetic_projects_generate
+
+            programme = programme_current()
+            if programme is None:
+                raise CommandError("生成合成项目需要先运行 load_programme。")
+            made = synthetic_projects_generate(
+                programme=programme, compounds_per_project=options["projects"], seed=options["seed"]
+            )
+            self.stdout.write(self.style.SUCCESS(f"合成项目：{made} 个"))
