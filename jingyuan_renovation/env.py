@@ -80,3 +80,16 @@ def env_ratio(name: str, default: str) -> Fraction:
     if not 0 < ratio <= 1:
         raise ImproperlyConfigured(f"{name}={value!r} must be above 0 and at most 1.")
     return ratio
+
+
+def env_cron(name: str, default: str) -> tuple[str, ...] | None:
+    """A five-field cron expression (minute hour day-of-month month day-of-week), or None for "off"."""
+    value = _raw(name) or default
+    if value.lower() == "off":
+        return None
+    fields = tuple(value.split())
+    if len(fields) != 5:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a cron expression: write five fields, e.g. '0 7 * * mon', or off."
+        )
+    return fields

@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_ratio, env_str
+from .env import env_bool, env_cron, env_int, env_list, env_ratio, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("JINGYUAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -116,7 +116,59 @@ CELERY_TASK_TIME_LIMIT = env_int("JINGYUAN_TASK_TIME_LIMIT", 900, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Reports (docs/reports.md) ----------------------------------------------------------------
+# Hard time limit of one report build; a run still "running" after it (plus a minute's grace) is
+# stale: its worker died. The sweeper requeues it while attempts < JINGYUAN_REPORT_MAX_ATTEMPTS,
+# then marks it failed with the reason.
+REPORT_TIME_LIMIT = env_int("JINGYUAN_REPORT_TIME_LIMIT", 600, minimum=10)
+REPORT_STALE_AFTER = env_int("JINGYUAN_REPORT_STALE_AFTER", REPORT_TIME_LIMIT + 60, minimum=5)
+REPORT_MAX_ATTEMPTS = env_int("JINGYUAN_REPORT_MAX_ATTEMPTS", 2, minimum=1)
+# Where report files go inside the default storage (MEDIA_ROOT or the S3 bucket).
+REPORT_STORAGE_PREFIX = env_str("JINGYUAN_REPORT_STORAGE_PREFIX", "reports")
+# Test-only: seconds the build sleeps between sheets, so a test can kill a worker mid-build. Keep 0.
+REPORT_TEST_DELAY = env_int("JINGYUAN_REPORT_TEST_DELAY", 0, minimum=0)
+# Scheduled runs: five-field cron expressions (minute hour day-of-month month day-of-week) in
+# CELERY_TIMEZONE, or "off". Each beat message expires when the next one would be due soon anyway.
+REPORT_PROGRESS_CRON = env_cron("JINGYUAN_REPORT_PROGRESS_CRON", "0 7 * * mon")
+REPORT_BUDGET_CRON = env_cron("JINGYUAN_REPORT_BUDGET_CRON", "0 7 1 * *")
+REPORT_SWEEP_SECONDS = env_int("JINGYUAN_REPORT_SWEEP_SECONDS", 300, minimum=10)
+
+
+def _cron(fields: tuple[str, ...]):
+    from celery.schedules import crontab
+
+    minute, hour, day_of_month, month_of_year, day_of_week = fields
+    try:
+        return crontab(minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
+                       day_of_week=day_of_week)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"Report schedule {' '.join(fields)!r} is not a valid cron expression: {exc}") from None
+
+
+CELERY_BEAT_SCHEDULE: dict = {
+    "reports-sweep-stale": {
+        "task": "projects.report_runs_sweep",
+        "schedule": float(REPORT_SWEEP_SECONDS),
+        # A sweep that waited longer than its own interval is superseded by the next one.
+        "options": {"expires": REPORT_SWEEP_SECONDS},
+    },
+}
+if REPORT_PROGRESS_CRON:
+    CELERY_BEAT_SCHEDULE["report-progress-weekly"] = {
+        "task": "projects.report_scheduled",
+        "schedule": _cron(REPORT_PROGRESS_CRON),
+        "args": ("progress",),
+        # A weekly report not started within 6 hours (worker down all morning) is skipped, not piled up.
+        "options": {"expires": env_int("JINGYUAN_REPORT_PROGRESS_EXPIRES", 6 * 3600, minimum=60)},
+    }
+if REPORT_BUDGET_CRON:
+    CELERY_BEAT_SCHEDULE["report-budget-monthly"] = {
+        "task": "projects.report_scheduled",
+        "schedule": _cron(REPORT_BUDGET_CRON),
+        "args": ("budget",),
+        "options": {"expires": env_int("JINGYUAN_REPORT_BUDGET_EXPIRES", 24 * 3600, minimum=60)},
+    }
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -13,6 +13,7 @@ from .models import (
     ProjectDocument,
     ProjectNote,
     ProjectStep,
+    ReportRun,
     ScopeItem,
     ScopeLine,
 )
@@ -117,3 +118,10 @@ class AcceptanceRecordAdmin(ReadOnlyAdmin):
 @admin.register(FourItemsAcknowledgement)
 class FourItemsAcknowledgementAdmin(ReadOnlyAdmin):
     search_fields = ("project__code", "reason")
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(ReadOnlyAdmin):
+    list_display = ("id", "kind", "cutoff", "trigger", "state", "progress", "attempts", "requested_at")
+    list_filter = ("kind", "state", "trigger")
+    search_fields = ("sha256", "reason", "task_id")

@@ -546,3 +546,7 @@ class AgencyTask(models.Model):
 
     def __str__(self):
         return f"{self.agency}：{self.title}"
+
+
+# The report runs live with the report code (projects/reports/); imported here so the app sees them.
+from .reports.models import ReportRun  # noqa: E402, F401

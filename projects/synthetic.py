@@ -1,13 +1,14 @@
-"""Synthetic projects over the synthetic compounds (合成项目-000001 …), for measuring at national size.
+"""Visibly synthetic projects (合成项目-00001 …) over the synthetic compounds, for benchmarks.
 
-Gansu packed 3454 compounds into 243 projects in 2019-2021 (≈14 a project): the generator groups the
-synthetic compounds that have no project yet into projects of that size, each with the 14 steps of
-六 planned on the programme's calendar and done up to a random point, some late. Rows are is_demo,
-written in bulk without change history: benchmark load, not anyone's edit.
+communities.synthetic makes compounds, buildings and households; this groups the demo compounds no
+project covers yet into projects of a few compounds each, with all 14 steps at staggered stages,
+two scope lines per compound and one agency task per project (some overdue). Rows are flagged
+is_demo and written with bulk_create, bypassing the change history: benchmark load, not anyone's edit.
 """
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -15,73 +16,78 @@ from agencies.models import Agency
 from communities.models import Compound
 from communities.synthetic import SYNTHETIC_COMPOUND_PREFIX
 
-from . import steps as step_catalog
-from .choices import StepStatus
-from .models import Programme, Project, ProjectCompound, ProjectStep
+from . import steps as catalog
+from .choices import StepStatus, TaskStatus
+from .models import AgencyTask, Programme, Project, ProjectCompound, ProjectStep, ScopeItem, ScopeLine
 
-COMPOUNDS_PER_PROJECT = 14
-_PLAN_START = dt.date(2023, 3, 1)
-# (start, end) offsets in days from _PLAN_START: ready by 2023-06-04, accepted by 2024-01-15.
-_PLAN = {
-    "survey": (0, 14), "site_verification": (15, 25), "county_report": (26, 30),
-    "feasibility_study": (31, 50), "approval": (51, 60), "subsidy_application": (61, 75),
-    "tender": (61, 85), "contract": (86, 95), "design": (96, 120), "construction": (121, 300),
-    "completion_acceptance": (301, 320), "final_audit": (321, 380), "handover": (321, 350),
-    "property_management": (321, 360),
-}
-
-
-def _steps(project_id: int, agencies: dict, rng: random.Random) -> list[ProjectStep]:
-    done_through = rng.randint(0, len(step_catalog.STEPS))
-    late = rng.choice([0, 0, 0, 5, 20, 60])
-    rows = []
-    for index, definition in enumerate(step_catalog.STEPS):
-        begin, end = _PLAN[definition.code]
-        step = ProjectStep(
-            project_id=project_id, code=definition.code, order=step_catalog.ORDER[definition.code],
-            responsible_agency_id=agencies.get(definition.agency_code, agencies["housing"]),
-            planned_start=_PLAN_START + dt.timedelta(days=begin), planned_end=_PLAN_START + dt.timedelta(days=end),
-            status=StepStatus.NOT_STARTED,
-        )
-        if index < done_through:
-            step.status = StepStatus.DONE
-            step.actual_start = step.planned_start + dt.timedelta(days=late)
-            step.actual_end = step.planned_end + dt.timedelta(days=late)
-        elif index == done_through and rng.random() < 0.5:
-            step.status = StepStatus.IN_PROGRESS
-            step.actual_start = step.planned_start + dt.timedelta(days=late)
-        rows.append(step)
-    return rows
+SYNTHETIC_PROJECT_PREFIX = "合成项目-"
+_START = dt.date(2023, 3, 1)
+_STEP_DAYS = 25
 
 
 @transaction.atomic
-def synthetic_projects_generate(*, programme: Programme, seed: int = 1) -> dict[str, int]:
-    """Group synthetic compounds without a project into projects with planned and partly done steps."""
+def synthetic_projects_generate(*, programme: Programme, compounds_per_project: int = 14, seed: int = 1) -> int:
+    """Group the synthetic compounds no project covers into projects (Gansu: 3454 compounds in 243
+    projects in 2019-2021, ≈14 a project); returns how many projects were made."""
     rng = random.Random(seed)
-    agencies = dict(Agency.objects.values_list("code", "id"))
+    agencies = {a.code: a for a in Agency.objects.all()}
+    housing = agencies["housing"]
+    items = list(ScopeItem.objects.filter(code__in=["water_supply_drainage", "roads_paving", "gas_network"]))
+    covered = ProjectCompound.objects.values("compound_id")
     compounds = list(
-        Compound.objects.filter(name__startswith=SYNTHETIC_COMPOUND_PREFIX, project_phases__isnull=True)
-        .order_by("id").values_list("id", "household_count")
+        Compound.objects.filter(name__startswith=SYNTHETIC_COMPOUND_PREFIX).exclude(id__in=covered).order_by("id")
+        .values_list("id", "household_count")
     )
-    offset = Project.objects.filter(code__startswith="syn-").count()
-    made = {"projects": 0, "steps": 0}
-    for start in range(0, len(compounds), COMPOUNDS_PER_PROJECT * 200):
-        chunk = compounds[start:start + COMPOUNDS_PER_PROJECT * 200]
-        groups = [chunk[i:i + COMPOUNDS_PER_PROJECT] for i in range(0, len(chunk), COMPOUNDS_PER_PROJECT)]
-        projects = Project.objects.bulk_create([
-            Project(programme=programme, code=f"syn-{offset + made['projects'] + n + 1:06d}",
-                    name=f"合成项目-{offset + made['projects'] + n + 1:06d}", is_demo=True,
-                    centrally_subsidised=rng.random() < 0.7, responsible_agency_id=agencies["housing"])
-            for n in range(len(groups))
-        ])
-        ProjectCompound.objects.bulk_create([
-            ProjectCompound(project=project, compound_id=compound_id, phase=1, households=households or 0)
-            for project, group in zip(projects, groups, strict=True) for compound_id, households in group
-        ], batch_size=2000)
-        steps = [step for project in projects for step in _steps(project.pk, agencies, rng)]
-        ProjectStep.objects.bulk_create(steps, batch_size=2000)
-        made["projects"] += len(projects)
-        made["steps"] += len(steps)
-    return made
-
-
+    already = Project.objects.filter(code__startswith="syn-").count()
+    groups = [compounds[i : i + compounds_per_project] for i in range(0, len(compounds), compounds_per_project)]
+    projects = Project.objects.bulk_create([
+        Project(
+            programme=programme, code=f"syn-{already + n:05d}", name=f"{SYNTHETIC_PROJECT_PREFIX}{already + n:05d}",
+            centrally_subsidised=n % 3 == 0, responsible_agency=housing, is_demo=True,
+            description="合成数据：用于性能测试。",
+        )
+        for n, _ in enumerate(groups, start=1)
+    ])
+    phases, steps, lines, tasks = [], [], [], []
+    for project, group in zip(projects, groups, strict=True):
+        last_done = rng.randint(0, len(catalog.STEPS))  # how many steps are finished
+        delay = rng.choice([0, 0, 5, 20, 60])
+        for compound_id, households in group:
+            phases.append(ProjectCompound(project=project, compound_id=compound_id, households=households or 0))
+            for item in rng.sample(items, 2):
+                lines.append(ScopeLine(
+                    project=project, compound_id=compound_id, scope_item=item, quantity=Decimal("1.00"),
+                    unit=item.unit, estimated_cost_yuan=Decimal(rng.randint(50, 500) * 1000),
+                    pipes_km=Decimal("0.8") if item.code != "roads_paving" else Decimal("0"),
+                    parking_spaces=rng.randint(0, 20),
+                ))
+        for index, definition in enumerate(catalog.STEPS):
+            planned_start = _START + dt.timedelta(days=index * _STEP_DAYS)
+            planned_end = planned_start + dt.timedelta(days=_STEP_DAYS - 1)
+            step = ProjectStep(
+                project=project, code=definition.code, order=catalog.ORDER[definition.code],
+                responsible_agency=agencies.get(definition.agency_code, housing),
+                planned_start=planned_start, planned_end=planned_end,
+            )
+            if index < last_done:
+                step.status = StepStatus.DONE
+                step.actual_start = planned_start + dt.timedelta(days=delay)
+                step.actual_end = planned_end + dt.timedelta(days=delay)
+            elif index == last_done and rng.random() < 0.5:
+                step.status = StepStatus.IN_PROGRESS
+                step.actual_start = planned_start + dt.timedelta(days=delay)
+            steps.append(step)
+        due = _START + dt.timedelta(days=rng.randint(30, 400))
+        tasks.append(AgencyTask(
+            programme=programme, project=project, agency=agencies.get("finance", housing),
+            title="拨付改造资金（合成）", due_date=due,
+            status=TaskStatus.DONE if rng.random() < 0.6 else TaskStatus.TODO,
+            completed_on=None,
+        ))
+        if tasks[-1].status == TaskStatus.DONE:
+            tasks[-1].completed_on = due
+    ProjectCompound.objects.bulk_create(phases, batch_size=2000)
+    ProjectStep.objects.bulk_create(steps, batch_size=2000)
+    ScopeLine.objects.bulk_create(lines, batch_size=2000)
+    AgencyTask.objects.bulk_create(tasks, batch_size=2000)
+    return len(projects)

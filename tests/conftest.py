@@ -136,7 +136,9 @@ def live_worker(transactional_db, tmp_path):
         pytest.skip("REDIS_URL is not set: no broker to run a real worker against")
     if connection.vendor != "postgresql":
         pytest.skip("a worker process cannot see an in-memory SQLite test database")
-    env = dict(os.environ, DATABASE_URL=_database_url_of_test_db(), REDIS_URL=settings.REDIS_URL)
+    # The worker writes files (reports) where this test reads them: the per-test MEDIA_ROOT.
+    env = dict(os.environ, DATABASE_URL=_database_url_of_test_db(), REDIS_URL=settings.REDIS_URL,
+               JINGYUAN_MEDIA_ROOT=str(settings.MEDIA_ROOT))
     log = (tmp_path / "worker.log").open("w")  # a file, not a pipe: a full pipe would stall the worker
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "jingyuan_renovation", "worker", "--pool=solo",
@@ -163,6 +165,21 @@ def _upload(user, town):
         return survey_upload_create(user=user, town=town, uploaded_file=File(handle, name="survey.xlsx"))
 
 
+def _done_report(user):
+    """A finished progress report run, built in-process the way the worker builds it."""
+    import datetime as dt
+
+    from projects.reports.models import ReportRun
+    from projects.reports.services import report_run_build, report_run_claim
+    from projects.selectors import programme_current
+
+    run = ReportRun.objects.create(programme=programme_current(), kind="progress", cutoff=dt.date(2023, 9, 30),
+                                   trigger="manual", requested_by=user)
+    report_run_build(run_id=run.pk, attempt=report_run_claim(run_id=run.pk))
+    run.refresh_from_db()
+    return run
+
+
 @pytest.fixture
 def world(programme, wulan, other_town, users):
     """One compound (building, household) and one survey upload in the surveyor's town and one of each
@@ -182,6 +199,7 @@ def world(programme, wulan, other_town, users):
         "own_upload": _upload(users["staff"], wulan),
         "foreign_upload": _upload(users["staff"], other_town),
         "own_duty": Duty.objects.filter(agency=finance).first(),
+        "done_report": _done_report(users["staff"]),
         "foreign_duty": Duty.objects.filter(agency=other_agency).first(),
         **_project_world(programme, users["staff"], own, finance, other_agency),
     }

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_generates_visibly_synthetic_rows_with_consistent_totals():
-    call_command("generate_synthetic", "--compounds", "25", "--seed", "7", "--no-projects")
+    call_command("generate_synthetic", "--compounds", "25", "--seed", "7", "--projects", "0")
     compounds = Compound.objects.all()
     assert compounds.count() == 25
     assert all(c.is_demo and c.name.startswith("合成小区-") for c in compounds)
@@ -20,9 +20,9 @@ def test_generates_visibly_synthetic_rows_with_consistent_totals():
 
 
 def test_same_seed_same_shape_and_a_second_run_adds_new_compounds():
-    call_command("generate_synthetic", "--compounds", "5", "--seed", "7", "--no-projects")
+    call_command("generate_synthetic", "--compounds", "5", "--seed", "7", "--projects", "0")
     households = Household.objects.count()
-    call_command("generate_synthetic", "--compounds", "5", "--seed", "7", "--no-projects")
+    call_command("generate_synthetic", "--compounds", "5", "--seed", "7", "--projects", "0")
     assert Compound.objects.count() == 10
     assert Compound.objects.filter(name="合成小区-000010").exists()
     assert Household.objects.count() == 2 * households

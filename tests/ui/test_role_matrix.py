@@ -86,6 +86,11 @@ PAGES = [
     ("duty_export", "get", "agencies:duty_list", None, "?export=xlsx", expect(DUTY_READERS)),
     ("duty_own", "get", "agencies:duty_detail", "own_duty", "", expect(DUTY_READERS)),
     ("duty_foreign", "get", "agencies:duty_detail", "foreign_duty", "", expect(DUTY_READERS, liaison=404)),
+    ("report_list", "get", "report_list", None, "", expect(DASHBOARD_READERS)),
+    ("report_request", "post", "report_list", None, "", expect((), staff=200)),
+    ("report_view", "get", "report_view", "done_report", "", expect(DASHBOARD_READERS)),
+    ("report_status", "get", "report_status", "done_report", "", expect(DASHBOARD_READERS)),
+    ("report_download", "get", "report_download", "done_report", "", expect(("staff", "leader"))),
     # Django admin is the housing bureau's; everyone else is sent to its login.
     ("admin", "get", "admin:index", None, "", expect(("staff",), denied=302)),
     # Nothing on these pages changes data: a POST is refused whoever sends it.

@@ -6,25 +6,29 @@ from projects.synthetic import synthetic_projects_generate
 
 
 class Command(BaseCommand):
-    help = "生成明显虚构的大规模测试数据（合成小区-000001…），用于全国规模的性能测试。"
+    help = "生成明显虚构的大规模测试数据（合成小区-000001…、合成项目-…），用于全国规模的性能测试。"
 
     def add_arguments(self, parser):
         parser.add_argument("--compounds", type=int, required=True)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--no-projects", action="store_true", help="compounds, buildings and households only")
+        parser.add_argument(
+            "--projects", type=int, default=14, metavar="N",
+            help="把尚无项目的合成小区每 N 个组成一个合成项目（含实施步骤、改造内容、部门任务）；0 表示不生成",
+        )
 
     def handle(self, *args, **options):
         if options["compounds"] <= 0:
             raise CommandError("--compounds 必须是正整数。")
+        programme = programme_current()
+        if options["projects"] > 0 and programme is None:
+            raise CommandError("生成合成项目需要先运行 load_programme（或加 --projects 0 只生成小区）。")
         counts = synthetic_generate(compounds=options["compounds"], seed=options["seed"])
         self.stdout.write(self.style.SUCCESS(
             f"合成数据：乡镇 {counts.towns}，小区 {counts.compounds}，楼栋 {counts.buildings}，"
             f"住户 {counts.households}，用时 {counts.seconds:.1f} 秒"
         ))
-        if options["no_projects"]:
-            return
-        programme = programme_current()
-        if programme is None:
-            raise CommandError("尚未载入改造计划：请先运行 python manage.py load_programme，再生成合成项目。")
-        made = synthetic_projects_generate(programme=programme, seed=options["seed"])
-        self.stdout.write(self.style.SUCCESS(f"合成项目 {made['projects']} 个，步骤 {made['steps']} 条"))
+        if options["projects"] > 0:
+            made = synthetic_projects_generate(
+                programme=programme, compounds_per_project=options["projects"], seed=options["seed"]
+            )
+            self.stdout.write(self.style.SUCCESS(f"合成项目：{made} 个"))

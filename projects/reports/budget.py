@@ -1,0 +1,102 @@
+"""The budget report (资金报告): per source and per project, reconciliation to the programme's
+27018.02万元, and the centrally subsidised compounds with their 水电路气 coverage.
+
+The figures come only from the funding capability's selectors (funding/selectors.py, issue 6):
+funding_by_source, funding_by_project, funding_reconciliation, central_subsidy_compounds. Where
+they are not there yet, each sheet says so and shows no figures — never invented ones.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+
+from ..models import Programme
+from .workbook import Column, ReportSheet, wan
+
+NO_FUNDING = "暂无数据（资金管理功能尚未上线）"
+FUNDING_FUNCTIONS = ("funding_by_source", "funding_by_project", "funding_reconciliation", "central_subsidy_compounds")
+_MONEY = ("budget", "allocated", "disbursed", "spent", "balance")
+_MONEY_COLUMNS = [Column(f"{label}(万元)", 14, "wan") for label in ("预算", "已分配", "已拨付", "已支出", "结余")]
+
+
+def funding_selectors():
+    """funding.selectors when it offers every function the report reads, else None."""
+    try:
+        from funding import selectors
+    except ImportError:
+        return None
+    if all(callable(getattr(selectors, name, None)) for name in FUNDING_FUNCTIONS):
+        return selectors
+    return None
+
+
+def _line_label(line: dict) -> str:
+    for key in ("label", "name", "source_name", "project_name", "item"):
+        if line.get(key):
+            return str(line[key])
+    return ""
+
+
+def _line_amount(line: dict):
+    for key in ("amount", "budget", "budgeted", "amount_yuan"):
+        if line.get(key) is not None:
+            return line[key]
+    return None
+
+
+def write_budget(
+    workbook, *, programme: Programme, cutoff: dt.date, is_demo: bool, subtitle: str, progress: Callable[[int], None]
+) -> dict:
+    title = f"{programme.county}{programme.year}年老旧小区改造资金报告"
+    funding = funding_selectors()
+    source_sheet = ReportSheet(
+        workbook, name="按资金来源", title=f"{title}：按资金来源", subtitle=subtitle,
+        columns=[Column("资金来源", 26), Column("中央补助", 8), *_MONEY_COLUMNS],
+    )
+    project_sheet = ReportSheet(
+        workbook, name="按项目", title=f"{title}：按项目", subtitle=subtitle,
+        columns=[Column("项目编号", 14), Column("项目名称", 30, wrap=True), *_MONEY_COLUMNS],
+    )
+    reconciliation_sheet = ReportSheet(
+        workbook, name="预算核对", title=f"{title}：与计划总投资核对", subtitle=subtitle,
+        columns=[Column("项目", 36, wrap=True), Column("金额(万元)", 16, "wan")],
+    )
+    central_sheet = ReportSheet(
+        workbook, name="中央补助小区", title=f"{title}：中央补助小区水电路气改造情况", subtitle=subtitle,
+        columns=[Column("小区", 26, wrap=True), Column("项目编号", 14), Column("水", 6), Column("电", 6),
+                 Column("路", 6), Column("气", 6), Column("水电路气覆盖", 12)],
+    )
+    if funding is None:
+        for sheet in (source_sheet, project_sheet, reconciliation_sheet, central_sheet):
+            sheet.note(NO_FUNDING)
+        progress(95)
+        return {"funding": False}
+
+    rows = funding.funding_by_source(programme=programme)
+    totals = dict.fromkeys(_MONEY, 0)
+    for row in rows:
+        source_sheet.append([row["source_name"], row["is_central"], *(wan(row[key]) for key in _MONEY)])
+        for key in _MONEY:
+            totals[key] += row[key]
+    source_sheet.append(["合计", None, *(wan(totals[key]) for key in _MONEY)])
+    progress(30)
+    for row in funding.funding_by_project(programme=programme):
+        project_sheet.append([row["project_code"], row["project_name"], *(wan(row[key]) for key in _MONEY)])
+    progress(55)
+    reconciliation = funding.funding_reconciliation(programme=programme)
+    reconciliation_sheet.append(["计划总投资（工作方案）", wan(reconciliation["target"])])
+    reconciliation_sheet.append(["已编入预算", wan(reconciliation["budgeted"])])
+    reconciliation_sheet.append(["差额（计划 − 预算）", wan(reconciliation["difference"])])
+    for line in reconciliation.get("lines") or []:
+        reconciliation_sheet.append([_line_label(line), wan(_line_amount(line))])
+    progress(75)
+    count = 0
+    for row in funding.central_subsidy_compounds(programme=programme):
+        items = [bool(row[key]) for key in ("water", "power", "road", "gas")]
+        central_sheet.append([
+            row["compound_name"], row["project_code"], *("是" if item else "否" for item in items), f"{sum(items)}/4",
+        ])
+        count += 1
+    if not count:
+        central_sheet.note("没有列入中央补助的小区。")
+    progress(95)
+    return {"funding": True}

@@ -1,0 +1,29 @@
+"""A small programme with projects at different stages, for the report tests."""
+
+import datetime as dt
+
+from communities.models import Town
+from tests.communities.factories import make_estate
+from tests.projects.factories import add_line, complete_through, make_project, plan
+
+CUTOFF = dt.date(2023, 9, 30)
+
+
+def make_report_world(*, programme, user, compound_name=None):
+    """Three projects: one finished to acceptance, one through the contract, one only planned; a
+    fourth recorded compound in no project. Returns the projects by code."""
+    town = Town.objects.get(name="乌兰镇")
+    estates = make_estate(town=town, compounds=4, buildings=2, households=3, water_drainage_aged=True)
+    if compound_name:
+        estates[0].name = compound_name
+        estates[0].save()
+    done = make_project(programme=programme, user=user, compounds=[estates[0]], code="jy-01", central=True)
+    ready = make_project(programme=programme, user=user, compounds=[estates[1], estates[2]], code="jy-02")
+    planned = make_project(programme=programme, user=user, compounds=[], code="jy-03")
+    for project in (done, ready, planned):
+        plan(project, user)
+    add_line(done, user, estates[0], "water_supply_drainage", cost="1234567.89", pipes_km="1.5", lifts=2)
+    add_line(ready, user, estates[1], "roads_paving", cost="100000", parking_spaces=12)
+    complete_through(done, user, "completion_acceptance")
+    complete_through(ready, user, "contract", late_days=3)
+    return {"jy-01": done, "jy-02": ready, "jy-03": planned, "waiting": estates[3]}

@@ -1,0 +1,94 @@
+"""The budget report: figures from funding.selectors (issue 6), or a plain "no data yet" without them."""
+
+import sys
+import types
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from projects.reports import budget
+from projects.reports.services import report_write
+from tests.projects.report_factories import CUTOFF
+
+pytestmark = pytest.mark.django_db
+
+
+def _sheet_rows(sheet):
+    return [row for row in sheet.iter_rows(min_row=4, values_only=True) if any(v is not None for v in row)]
+
+
+@pytest.fixture
+def funding_without_selectors(monkeypatch):
+    """funding.selectors as it is before issue 6: a module without the four functions."""
+    monkeypatch.setitem(sys.modules, "funding.selectors", types.ModuleType("funding.selectors"))
+
+
+def test_without_the_funding_selectors_every_sheet_says_no_data_and_shows_no_figures(
+    programme, tmp_path, funding_without_selectors
+):
+    assert budget.funding_selectors() is None
+    path = tmp_path / "budget.xlsx"
+    report_write(kind="budget", programme=programme, cutoff=CUTOFF, path=path)
+    book = load_workbook(path)
+    assert book.sheetnames == ["按资金来源", "按项目", "预算核对", "中央补助小区"]
+    for sheet in book.worksheets:
+        assert "资金报告" in sheet["A1"].value and "数据截止：2023-09-30" in sheet["A2"].value
+        assert sheet.freeze_panes == "A4"
+        assert _sheet_rows(sheet) == [("暂无数据（资金管理功能尚未上线）",) + (None,) * (len(sheet[3]) - 1)]
+        numbers = [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, int | float)]
+        assert numbers == []
+
+
+def test_budget_figures_match_the_funding_selectors(programme, tmp_path):
+    """Runs once issue 6 provides funding.selectors; the lead adds funding rows to make it bite."""
+    selectors = budget.funding_selectors()
+    if selectors is None:
+        pytest.skip("funding.selectors does not offer the issue-6 functions yet")
+    path = tmp_path / "budget.xlsx"
+    report_write(kind="budget", programme=programme, cutoff=CUTOFF, path=path)
+    book = load_workbook(path)
+    sources = selectors.funding_by_source(programme=programme)
+    rows = _sheet_rows(book["按资金来源"])
+    assert len(rows) == len(sources) + 1  # + 合计
+    for row, source in zip(rows, sources, strict=False):
+        assert row[0] == source["source_name"]
+        for value, key in zip(row[2:], budget._MONEY, strict=True):
+            assert Decimal(str(value)) == budget.wan(source[key])
+    total_budget = sum((s["budget"] for s in sources), Decimal("0"))
+    assert Decimal(str(rows[-1][2])) == budget.wan(total_budget)
+    # Independently of the per-source rows: the reconciliation's own budgeted figure and the
+    # programme's target read straight from the database.
+    reconciliation = selectors.funding_reconciliation(programme=programme)
+    assert budget.wan(reconciliation["budgeted"]) == budget.wan(total_budget)
+    check = {r[0]: r[1] for r in _sheet_rows(book["预算核对"])}
+    assert Decimal(str(check["计划总投资（工作方案）"])) == Decimal("27018.02") == programme.target_budget_wan
+
+
+def test_the_layout_of_figures_from_a_stand_in_funding_module(programme, tmp_path, monkeypatch):
+    """Until issue 6 lands, a stand-in module with the agreed interface checks the layout in 万元."""
+    module = types.ModuleType("funding.selectors")
+    money = {"budget": Decimal("150000000.00"), "allocated": Decimal("100000000.00"),
+             "disbursed": Decimal("50000000.00"), "spent": Decimal("12345678.90"), "balance": Decimal("37654321.10")}
+    module.funding_by_source = lambda *, programme, project=None: [
+        {"source_code": "central", "source_name": "=中央财政补助", "is_central": True, **money}]
+    module.funding_by_project = lambda *, programme: [
+        {"project_id": 1, "project_code": "jy-01", "project_name": "测试", **money}]
+    module.funding_reconciliation = lambda *, programme: {
+        "target": programme.target_budget_yuan, "budgeted": money["budget"],
+        "difference": programme.target_budget_yuan - money["budget"], "lines": []}
+    module.central_subsidy_compounds = lambda *, programme: [
+        {"compound_id": 1, "compound_name": "房产局家属楼", "project_code": "jy-01",
+         "water": True, "power": True, "road": False, "gas": True}]
+    monkeypatch.setitem(sys.modules, "funding.selectors", module)
+    path = tmp_path / "budget.xlsx"
+    report_write(kind="budget", programme=programme, cutoff=CUTOFF, path=path)
+    book = load_workbook(path)
+    source = book["按资金来源"]
+    assert source["A4"].value == "'=中央财政补助" and source["A4"].data_type == "s"
+    assert source["C4"].value == 15000 and source["C4"].number_format == "#,##0.00"
+    assert source["F4"].value == pytest.approx(1234.57)
+    check = {r[0]: r[1] for r in _sheet_rows(book["预算核对"])}
+    assert check["计划总投资（工作方案）"] == pytest.approx(27018.02)
+    assert check["差额（计划 − 预算）"] == pytest.approx(12018.02)
+    assert _sheet_rows(book["中央补助小区"]) == [("房产局家属楼", "jy-01", "是", "是", "否", "是", "3/4")]
