@@ -65,7 +65,9 @@ def test_sections_without_their_models_say_so_plainly(client, users, programme):
     client.force_login(users["auditor"])
     body = client.get(reverse("ui:dashboard")).content.decode()
     assert "暂无数据（待项目管理功能上线）" in body
-    assert "暂无数据（待资金管理功能上线）" in body
+    # The funding section is live (issue 6): it shows its reconciliation instead of a pending line.
+    assert "暂无数据（待资金管理功能上线）" not in body
+    assert "目标 27018.02 万元，差额 -27018.02 万元" in body
     assert "暂无数据（待小区认定功能上线）" in body
     assert "暂无数据（待部门任务功能上线）" in body
 
@@ -106,5 +108,6 @@ def test_dashboard_is_drawn_without_a_cdn_or_script(client, users, recorded):
 def test_dashboard_query_count_does_not_grow_with_rows(client, users, wulan, django_assert_num_queries):
     make_estate(town=wulan, compounds=30, buildings=2, households=3)
     client.force_login(users["leader"])
-    with django_assert_num_queries(10):
+    # 10 for targets and deadlines, 4 for the funding section (sources, budget, accounts, reconciliation).
+    with django_assert_num_queries(14):
         assert client.get(reverse("ui:dashboard")).status_code == 200

@@ -6,12 +6,14 @@ pytestmark = pytest.mark.django_db
 NAV = {"计划概览", "领导驾驶舱", "小区", "楼栋", "住户", "认定审核", "部门职责"}
 SURVEY = {"摸底调查"}
 PROJECTS = {"改造项目", "统计指标", "部门任务"}
+MONEY = {"资金"}
+MONEY_HISTORY = {"资金变更记录"}
 EXPECTED_NAV = {
-    "staff": NAV | SURVEY | PROJECTS,
+    "staff": NAV | SURVEY | PROJECTS | MONEY | MONEY_HISTORY,
     "surveyor": {"计划概览", "小区", "楼栋", "住户", "认定审核"} | SURVEY,
-    "leader": NAV | PROJECTS,
-    "liaison": {"计划概览", "部门任务", "部门职责"},
-    "auditor": NAV | PROJECTS,
+    "leader": NAV | PROJECTS | MONEY,
+    "liaison": {"计划概览", "部门任务", "部门职责"} | MONEY,  # the finance bureau's liaison (conftest)
+    "auditor": NAV | PROJECTS | MONEY | MONEY_HISTORY,
 }
 
 
