@@ -24,7 +24,7 @@ def assessed_compound(*, town, **facts):
 
 def funded_project(*, programme, user, town, code="jy-01", is_demo=False, **facts):
     """A project over one compound whose no-double-subsidy facts are known (all 否 unless given)."""
-    compound = assessed_compound(town=town, **facts)
+    compound = assessed_compound(town=town, is_demo=is_demo, **facts)
     return make_project(programme=programme, user=user, compounds=[compound], code=code, is_demo=is_demo)
 
 
