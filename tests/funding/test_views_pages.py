@@ -39,8 +39,8 @@ def many_lines(programme, staff_user, wulan):
 
 def test_budget_line_list_query_count_does_not_grow(client, users, many_lines, django_assert_num_queries):
     client.force_login(users["leader"])
-    # session, user, groups (role), count, page rows (one join), the project and source filter choices
-    with django_assert_num_queries(7):
+    # session, user, groups (role), count, page rows (one join), the source filter's choices
+    with django_assert_num_queries(6):
         response = client.get(reverse("funding:budget_line_list"))
     assert response.status_code == 200
     assert response.context["paginator"].count == 91
@@ -65,6 +65,10 @@ def test_programme_level_lines_are_listed_as_such(client, users, many_lines):
     response = client.get(reverse("funding:budget_line_list") + "?programme_level=true")
     assert response.context["paginator"].count == 1
     assert "全计划" in response.content.decode()
+    assert client.get(reverse("funding:budget_line_list") + "?is_demo=false").context["paginator"].count == 91
+    project = many_lines[0]
+    assert client.get(reverse("funding:budget_line_list") + f"?project={project.pk}").context[
+        "paginator"].count == 3
 
 
 def test_project_funding_page_shows_each_source_in_wan(client, users, project, staff_user, programme,
