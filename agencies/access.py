@@ -26,6 +26,16 @@ DUTY_READERS = frozenset({Role.STAFF, Role.LEADER, Role.LIAISON, Role.AUDITOR})
 DASHBOARD_READERS = frozenset({Role.STAFF, Role.LEADER, Role.AUDITOR})
 # Who uploads survey workbooks (摸底调查): surveyors for their own town, staff for any.
 SURVEY_UPLOADERS = frozenset({Role.STAFF, Role.SURVEYOR})
+# Money (funding): surveyors never see it; of the liaisons only the county finance bureau's (县财政局), which
+# allocates and disburses (require_funding_role checks the agency). Leaders and auditors read.
+FUNDING_FINANCE_AGENCY = "finance"
+FUNDING_READERS = frozenset({Role.STAFF, Role.LEADER, Role.AUDITOR, Role.LIAISON})
+# Who records allocations (下达), disbursements (拨付) and pledged shares: the finance bureau and staff.
+FUNDING_RECORDERS = frozenset({Role.STAFF, Role.LIAISON})
+# Who edits budget lines, the source-vs-class table, approved costs and records spending: staff.
+FUNDING_EDITORS = frozenset({Role.STAFF})
+# Who reads the change history of every money record: auditors (and staff, who answer for it).
+FUNDING_HISTORY_READERS = frozenset({Role.STAFF, Role.AUDITOR})
 
 
 def role_of(user) -> Role | None:
@@ -52,6 +62,20 @@ def require_role(user, *roles: Role) -> Role:
     if role is None or role not in roles:
         raise PermissionDenied("您的角色无权访问此页面。")
     return role
+
+
+def require_funding_role(user, roles: frozenset) -> Role:
+    """require_role for money pages: a liaison passes only if their agency is the finance bureau."""
+    role = require_role(user, *roles)
+    if role == Role.LIAISON and user_agency_code(user) != FUNDING_FINANCE_AGENCY:
+        raise PermissionDenied("只有县财政局的联络员可以查看和记录资金。")
+    return role
+
+
+def user_agency_code(user) -> str | None:
+    profile = getattr(user, "profile", None)
+    agency = profile.agency if profile and profile.agency_id else None
+    return agency.code if agency else None
 
 
 def user_town_id(user) -> int | None:

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("communities.urls")),
     path("", include("agencies.urls")),
     path("", include("projects.urls")),
+    path("", include("funding.urls")),
 ]

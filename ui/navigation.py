@@ -27,6 +27,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("认定审核", "communities:review_queue", access.COMMUNITY_READERS),
     NavItem("改造项目", "project_list", access.DASHBOARD_READERS),
     NavItem("统计指标", "indicators", access.DASHBOARD_READERS),
+    NavItem("资金", "funding:budget_line_list", access.FUNDING_READERS),
+    NavItem("资金变更记录", "funding:money_history", access.FUNDING_HISTORY_READERS),
     NavItem("报告", "report_list", access.DASHBOARD_READERS),
     NavItem("部门任务", "task_list", access.DUTY_READERS),
     NavItem("部门职责", "agencies:duty_list", access.DUTY_READERS),

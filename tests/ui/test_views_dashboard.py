@@ -71,6 +71,9 @@ def test_sections_without_their_models_say_so_plainly(client, users, programme, 
     assert "暂无数据（待以后的功能上线）" in body
     assert "暂无数据（待项目管理功能上线）" not in body  # projects have landed
     assert "尚未建立改造项目。" in body
+    # The funding section is live (issue 6): it shows its reconciliation instead of a pending line.
+    assert "暂无数据（待资金管理功能上线）" not in body
+    assert "目标 27018.02 万元，差额 -27018.02 万元" in body
 
 
 def test_deadline_and_verdict_sections_count_real_projects_and_compounds(client, users, programme, wulan):
@@ -134,5 +137,5 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, users, wulan, pro
                           compounds=compounds[2 * index:2 * index + 2]), users["staff"])
     client.force_login(users["leader"])
     # The same count for 2 and 8 projects: every section reads its rows in a fixed number of queries.
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(24):
         assert client.get(reverse("ui:dashboard")).status_code == 200

@@ -7,12 +7,14 @@ NAV = {"计划概览", "领导驾驶舱", "小区", "楼栋", "住户", "认定�
 SURVEY = {"摸底调查"}
 PROJECTS = {"改造项目", "统计指标", "部门任务"}
 REPORTS = {"报告"}
+MONEY = {"资金"}
+MONEY_HISTORY = {"资金变更记录"}
 EXPECTED_NAV = {
-    "staff": NAV | SURVEY | PROJECTS | REPORTS,
+    "staff": NAV | SURVEY | PROJECTS | REPORTS | MONEY | MONEY_HISTORY,
     "surveyor": {"计划概览", "小区", "楼栋", "住户", "认定审核"} | SURVEY,
-    "leader": NAV | PROJECTS | REPORTS,
-    "liaison": {"计划概览", "部门任务", "部门职责"},
-    "auditor": NAV | PROJECTS | REPORTS,
+    "leader": NAV | PROJECTS | REPORTS | MONEY,
+    "liaison": {"计划概览", "部门任务", "部门职责"} | MONEY,  # the finance bureau's liaison (conftest)
+    "auditor": NAV | PROJECTS | REPORTS | MONEY | MONEY_HISTORY,
 }
 
 

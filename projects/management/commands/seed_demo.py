@@ -8,6 +8,7 @@ from agencies.models import Agency
 from agencies.services import roles_sync, user_create
 from communities.models import Town
 from communities.services import demo_compounds_create
+from funding.services import funding_demo_create, funding_demo_delete
 from projects.selectors import programme_current
 from projects.services import projects_demo_create, projects_demo_delete
 
@@ -57,15 +58,18 @@ class Command(BaseCommand):
                     town=town if role == Role.SURVEYOR else None,
                     agency=finance if role == Role.LIAISON else None,
                 )
-            # Demo projects hold their compounds (PROTECT), so they go first and come back after.
+            # Demo money holds its projects and demo projects their compounds (PROTECT): they go first.
+            funding_demo_delete()
             projects_demo_delete()
             made = demo_compounds_create(town=town, compounds=options["compounds"])
             staff = get_user_model().objects.get(username="staff")
             demo_projects = projects_demo_create(programme=programme_current(), user=staff)
+            demo_money = funding_demo_create(programme=programme_current(), user=staff)
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示账号 {len(DEMO_USERS)} 个；演示小区 {made['compounds']} 个、"
                 f"楼栋 {made['buildings']} 栋、"
-                f"住户 {made['households']} 户；演示项目 {demo_projects['projects']} 个（均标记为演示数据）。"
+                f"住户 {made['households']} 户；演示项目 {demo_projects['projects']} 个、"
+                f"演示预算明细 {demo_money['budget_lines']} 条（均标记为演示数据）。"
             )
         )

@@ -1,0 +1,97 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from projects.forms import DateInput
+
+from .choices import FundingClass
+from .history import MONEY_MODELS
+from .models import FundingSourceKind
+from .rules import PLEDGE_SOURCES
+
+_AMOUNT = {"max_digits": 16, "decimal_places": 2, "min_value": 0}
+
+
+def _amount(label: str = "金额(元)", **extra) -> forms.DecimalField:
+    return forms.DecimalField(label=label, help_text="单位：元，两位小数；页面按万元显示", **_AMOUNT, **extra)
+
+
+def _sources():
+    return FundingSourceKind.objects.all()
+
+
+class BudgetLineForm(forms.Form):
+    project = forms.ModelChoiceField(label="项目", queryset=None, required=False,
+                                     help_text="留空表示全计划层面的预算")
+    source = forms.ModelChoiceField(label="资金来源", queryset=_sources())
+    funding_class = forms.ChoiceField(label="改造内容类别", choices=FundingClass.choices)
+    amount_yuan = _amount("预算金额(元)")
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = programme.projects.order_by("code")
+
+
+class AllocationForm(forms.Form):
+    source = forms.ModelChoiceField(label="资金来源", queryset=_sources())
+    document_number = forms.CharField(label="下达文号", max_length=60)
+    allocated_on = forms.DateField(label="下达日期", widget=DateInput())
+    amount_yuan = _amount("下达金额(元)")
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class DisbursementForm(forms.Form):
+    source = forms.ModelChoiceField(label="资金来源", queryset=_sources())
+    voucher_number = forms.CharField(label="拨付凭证号", max_length=60)
+    disbursed_on = forms.DateField(label="拨付日期", widget=DateInput())
+    amount_yuan = _amount("拨付金额(元)")
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class ExpenditureForm(forms.Form):
+    source = forms.ModelChoiceField(label="资金来源", queryset=_sources())
+    payee = forms.CharField(label="收款单位", max_length=120)
+    reference = forms.CharField(label="发票/合同号", max_length=80)
+    paid_on = forms.DateField(label="支付日期", widget=DateInput())
+    amount_yuan = _amount("支出金额(元)")
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class PledgeForm(forms.Form):
+    source = forms.ModelChoiceField(label="资金来源", queryset=FundingSourceKind.objects.filter(code__in=PLEDGE_SOURCES))
+    pledger = forms.CharField(label="出资单位", max_length=120, help_text="如供电公司、燃气公司、原产权单位")
+    pledged_yuan = _amount("承诺出资(元)")
+    pledged_on = forms.DateField(label="承诺日期", widget=DateInput())
+    received_yuan = _amount("实际到位(元)", initial=0)
+    received_on = forms.DateField(label="最近到位日期", widget=DateInput(), required=False)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class ConstructionCostForm(forms.Form):
+    approved_cost_yuan = _amount("核定建安投资(元)")
+    document_number = forms.CharField(label="批复文号", max_length=60)
+    approved_on = forms.DateField(label="批复日期", widget=DateInput())
+
+
+class SourceClassRuleForm(forms.Form):
+    rule_id = forms.IntegerField(widget=forms.HiddenInput)
+    allowed = forms.BooleanField(label="可以支付", required=False)
+    capped_by_construction_cost = forms.BooleanField(label="以核定建安投资为限", required=False)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+SourceClassRuleFormSet = forms.formset_factory(SourceClassRuleForm, extra=0)
+
+
+class MoneyHistoryFilterForm(forms.Form):
+    model = forms.ChoiceField(label="记录类型", required=False,
+                              choices=[("", "全部"), *((key, str(m._meta.verbose_name)) for key, m in MONEY_MODELS.items())])
+    user = forms.ModelChoiceField(label="操作人", required=False, queryset=get_user_model().objects.order_by("username"))
+    date_from = forms.DateField(label="起始日期", required=False, widget=DateInput())
+    date_to = forms.DateField(label="截止日期", required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "截止日期不能早于起始日期。")
+        return data
