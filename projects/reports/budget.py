@@ -29,18 +29,8 @@ def funding_selectors():
     return None
 
 
-def _line_label(line: dict) -> str:
-    for key in ("label", "name", "source_name", "project_name", "item"):
-        if line.get(key):
-            return str(line[key])
-    return ""
 
 
-def _line_amount(line: dict):
-    for key in ("amount", "budget", "budgeted", "amount_yuan"):
-        if line.get(key) is not None:
-            return line[key]
-    return None
 
 
 def write_budget(
@@ -86,8 +76,8 @@ def write_budget(
     reconciliation_sheet.append(["计划总投资（工作方案）", wan(reconciliation["target"])])
     reconciliation_sheet.append(["已编入预算", wan(reconciliation["budgeted"])])
     reconciliation_sheet.append(["差额（计划 − 预算）", wan(reconciliation["difference"])])
-    for line in reconciliation.get("lines") or []:
-        reconciliation_sheet.append([_line_label(line), wan(_line_amount(line))])
+    # funding_reconciliation counts the budget lines it summed (funding/selectors.py).
+    reconciliation_sheet.append(["预算条目（条）", reconciliation["lines"]])
     progress(75)
     count = 0
     for row in funding.central_subsidy_compounds(programme=programme):

@@ -40,11 +40,20 @@ def test_without_the_funding_selectors_every_sheet_says_no_data_and_shows_no_fig
         assert numbers == []
 
 
-def test_budget_figures_match_the_funding_selectors(programme, tmp_path):
-    """Runs once issue 6 provides funding.selectors; the lead adds funding rows to make it bite."""
+def test_budget_figures_match_the_funding_selectors(programme, tmp_path, staff_user):
+    """The budget sheet shows the funding selectors' figures in 万元, and they add up to the lines in the DB."""
+    from django.db.models import Sum
+
+    from funding.choices import FundingClass
+    from funding.models import BudgetLine, FundingSourceKind
+    from funding.services import budget_line_save
+
     selectors = budget.funding_selectors()
-    if selectors is None:
-        pytest.skip("funding.selectors does not offer the issue-6 functions yet")
+    assert selectors is not None
+    for code, amount in (("local_self_raised", "1000000.00"), ("local_special_bonds", "2345678.90"),
+                         ("local_self_raised", "0.01")):
+        budget_line_save(programme=programme, source=FundingSourceKind.objects.get(code=code),
+                         funding_class=FundingClass.values[-1], amount_yuan=Decimal(amount), user=staff_user)
     path = tmp_path / "budget.xlsx"
     report_write(kind="budget", programme=programme, cutoff=CUTOFF, path=path)
     book = load_workbook(path)
@@ -56,7 +65,10 @@ def test_budget_figures_match_the_funding_selectors(programme, tmp_path):
         for value, key in zip(row[2:], budget._MONEY, strict=True):
             assert Decimal(str(value)) == budget.wan(source[key])
     total_budget = sum((s["budget"] for s in sources), Decimal("0"))
-    assert Decimal(str(rows[-1][2])) == budget.wan(total_budget)
+    assert total_budget == BudgetLine.objects.aggregate(total=Sum("amount_yuan"))["total"] == Decimal("3345678.91")
+    assert Decimal(str(rows[-1][2])) == budget.wan(total_budget) == Decimal("334.57")
+    self_raised = next(row for row in rows if row[0] == "地方自筹")
+    assert Decimal(str(self_raised[2])) == Decimal("100.00")
     # Independently of the per-source rows: the reconciliation's own budgeted figure and the
     # programme's target read straight from the database.
     reconciliation = selectors.funding_reconciliation(programme=programme)
@@ -66,7 +78,9 @@ def test_budget_figures_match_the_funding_selectors(programme, tmp_path):
 
 
 def test_the_layout_of_figures_from_a_stand_in_funding_module(programme, tmp_path, monkeypatch):
-    """Until issue 6 lands, a stand-in module with the agreed interface checks the layout in 万元."""
+    """A stand-in module with the agreed interface checks the layout in 万元 and formula neutralising."""
+    import funding
+
     module = types.ModuleType("funding.selectors")
     money = {"budget": Decimal("150000000.00"), "allocated": Decimal("100000000.00"),
              "disbursed": Decimal("50000000.00"), "spent": Decimal("12345678.90"), "balance": Decimal("37654321.10")}
@@ -76,11 +90,12 @@ def test_the_layout_of_figures_from_a_stand_in_funding_module(programme, tmp_pat
         {"project_id": 1, "project_code": "jy-01", "project_name": "测试", **money}]
     module.funding_reconciliation = lambda *, programme: {
         "target": programme.target_budget_yuan, "budgeted": money["budget"],
-        "difference": programme.target_budget_yuan - money["budget"], "lines": []}
+        "difference": programme.target_budget_yuan - money["budget"], "lines": 1}
     module.central_subsidy_compounds = lambda *, programme: [
         {"compound_id": 1, "compound_name": "房产局家属楼", "project_code": "jy-01",
          "water": True, "power": True, "road": False, "gas": True}]
     monkeypatch.setitem(sys.modules, "funding.selectors", module)
+    monkeypatch.setattr(funding, "selectors", module)
     path = tmp_path / "budget.xlsx"
     report_write(kind="budget", programme=programme, cutoff=CUTOFF, path=path)
     book = load_workbook(path)
