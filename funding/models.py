@@ -138,7 +138,8 @@ class BudgetLine(models.Model):
     class Meta:
         verbose_name = "预算明细"
         verbose_name_plural = "预算明细"
-        ordering = ["programme", "project__code", "source__order", "funding_class", "id"]
+        # Programme-level lines (no project) first on every database (PostgreSQL puts NULL last by default).
+        ordering = ["programme", F("project__code").asc(nulls_first=True), "source__order", "funding_class", "id"]
         constraints = [_nonneg("amount_yuan", "预算金额")]
         indexes = [
             # funding_by_source / funding_by_project: sums per programme and source, per project.
