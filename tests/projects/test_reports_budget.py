@@ -20,8 +20,12 @@ def _sheet_rows(sheet):
 
 @pytest.fixture
 def funding_without_selectors(monkeypatch):
-    """funding.selectors as it is before issue 6: a module without the four functions."""
-    monkeypatch.setitem(sys.modules, "funding.selectors", types.ModuleType("funding.selectors"))
+    """A funding.selectors without the four functions (a build where funding is switched off)."""
+    import funding
+
+    empty = types.ModuleType("funding.selectors")
+    monkeypatch.setitem(sys.modules, "funding.selectors", empty)
+    monkeypatch.setattr(funding, "selectors", empty)
 
 
 def test_without_the_funding_selectors_every_sheet_says_no_data_and_shows_no_figures(
