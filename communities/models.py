@@ -463,3 +463,35 @@ class SurveyUpload(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.state in (SurveyUploadState.CHECKING, SurveyUploadState.IMPORTING)
+
+
+class TownTotals(models.Model):
+    """What is recorded in one town, real and demo apart: a stored aggregate the home page and the
+    dashboard read instead of counting every household on each request.
+
+    Kept in step by communities.totals.town_totals_refresh, which every service that adds, removes or
+    changes compounds, buildings or households calls inside its transaction (survey import, the
+    programme and demo loaders, the synthetic generator, compound edits).
+    """
+
+    town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="totals", verbose_name="乡镇")
+    is_demo = models.BooleanField("演示数据")
+    compounds = models.PositiveIntegerField("小区个数", default=0)
+    compounds_with_floor_area = models.PositiveIntegerField("已填建筑面积的小区个数", default=0)
+    floor_area_m2 = models.DecimalField("建筑面积合计(㎡)", max_digits=16, decimal_places=2, default=Decimal("0"))
+    buildings = models.PositiveIntegerField("楼栋数", default=0)
+    households = models.PositiveIntegerField("户数", default=0)
+    refreshed_at = models.DateTimeField("统计时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "乡镇录入合计"
+        verbose_name_plural = "乡镇录入合计"
+        constraints = [
+            models.UniqueConstraint(fields=["town", "is_demo"], name="%(app_label)s_%(class)s_unique_town"),
+            models.CheckConstraint(condition=Q(floor_area_m2__gte=0), name="%(app_label)s_%(class)s_area_nonneg"),
+            models.CheckConstraint(condition=Q(compounds_with_floor_area__lte=models.F("compounds")),
+                                   name="%(app_label)s_%(class)s_with_area_le_compounds"),
+        ]
+
+    def __str__(self):
+        return f"{self.town}（{'演示' if self.is_demo else '真实'}）"

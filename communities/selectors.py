@@ -1,7 +1,7 @@
 """Reads of compounds, buildings and households for pages, exports and the eligibility review
 (三、认定标准; 六 现场审核认定), already scoped to the user."""
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -10,7 +10,7 @@ from agencies.choices import Role
 
 from .choices import Consent, Verdict
 from .eligibility import CONDITION_FIELDS, fact_label
-from .models import Building, Compound, CompoundAssessment, Household, SurveyUpload
+from .models import Building, Compound, CompoundAssessment, Household, SurveyUpload, TownTotals
 
 NOT_ASSESSED = "未评估"
 
@@ -32,9 +32,11 @@ def compound_list(*, user):
 
 
 def building_list(*, user):
+    # Ordered as the (compound, number) unique index is, so a page is an index scan rather than a sort
+    # of every building by town and compound name (benchmarks/latency.py at a million households).
     queryset = Building.objects.select_related("compound__town").annotate(
         recorded_households=_count_of(Household, "building"),
-    ).order_by("compound__town__name", "compound__name", "number", "pk")
+    ).order_by("compound_id", "number", "pk")
     return buildings_for(user, queryset)
 
 
@@ -43,6 +45,18 @@ def household_list(*, user):
     # of every household (benchmarks/latency.py at a million households).
     queryset = Household.objects.select_related("building__compound__town").order_by("building_id", "unit", "room")
     return households_for(user, queryset)
+
+
+def stored_total(*, user, field: str) -> int:
+    """How many buildings or households (field) the user may see, from the stored per-town totals
+    (communities.totals) instead of counting a million rows for an unfiltered list's page count."""
+    role = role_of(user)
+    if role is None or role == Role.LIAISON:
+        return 0
+    totals = TownTotals.objects.all()
+    if role == Role.SURVEYOR:  # the same scope as buildings_for / households_for
+        totals = totals.filter(town_id=user_town_id(user))
+    return totals.aggregate(n=Sum(field))["n"] or 0
 
 
 def compound_get(*, user, pk: int) -> Compound:

@@ -22,6 +22,7 @@ from .models import (
     SiteVerification,
     Town,
 )
+from .totals import town_totals_refresh
 
 DEMO_PREFIX = "示例小区-"
 
@@ -40,6 +41,7 @@ def named_compounds_load(*, compounds: list[dict], towns: dict[str, Town], count
         compound = upsert(Compound, lookup={"town": towns[row["town"]], "name": row["name"]},
                           values={"named_in_plan": True}, counts=counts)
         compound_assess(compound=compound)
+    town_totals_refresh(town_ids={town.pk for town in towns.values()})
 
 
 @transaction.atomic
@@ -106,6 +108,7 @@ def demo_compounds_create(*, town: Town, compounds: int = 12, seed: int = 2023) 
         compound.floor_area_m2 = compound_area
         compound.save(update_fields=["building_count", "household_count", "floor_area_m2"])
         compound_assess(compound=compound)
+    town_totals_refresh(town_ids=[town.pk])
     return made
 
 
@@ -229,6 +232,8 @@ def compound_facts_update(*, compound: Compound, user, changes: dict) -> Compoun
     compound.full_clean()
     compound._history_user = user
     compound.save()
+    if "floor_area_m2" in changes:
+        town_totals_refresh(town_ids=[compound.town_id])
     return compound_assess(compound=compound, user=user)
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .choices import Consent
 from .models import Building, Compound, Household, Town
+from .totals import town_totals_refresh
 
 SYNTHETIC_COUNTY_PREFIX = "合成县-"
 SYNTHETIC_COMPOUND_PREFIX = "合成小区-"
@@ -128,5 +129,6 @@ def synthetic_generate(*, compounds: int, seed: int = 1) -> SyntheticCounts:
         for start in range(offset + 1, offset + compounds + 1, COMPOUNDS_PER_BATCH):
             stop = min(start + COMPOUNDS_PER_BATCH, offset + compounds + 1)
             _batch(rng=rng, towns=towns, numbers=range(start, stop), now=now, counts=counts)
+        town_totals_refresh(town_ids=[town.pk for town in towns])
     counts.seconds = time.perf_counter() - started
     return counts

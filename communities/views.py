@@ -98,6 +98,9 @@ class BuildingListView(FilteredListView):
     def get_queryset(self):
         return selectors.building_list(user=self.request.user)
 
+    def stored_total(self):
+        return selectors.stored_total(user=self.request.user, field="buildings")
+
 
 class HouseholdListView(FilteredListView):
     title = "住户"
@@ -121,6 +124,9 @@ class HouseholdListView(FilteredListView):
 
     def get_queryset(self):
         return selectors.household_list(user=self.request.user)
+
+    def stored_total(self):
+        return selectors.stored_total(user=self.request.user, field="households")
 
     def personal_town_id(self, row):
         return row.building.compound.town_id

@@ -1,10 +1,10 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
 from django.utils import timezone
 
-from communities.models import Building, Compound, Household
+from communities.totals import recorded_totals
 
 from . import deadlines, scope_rules
 from . import steps as step_catalog
@@ -16,18 +16,13 @@ def programme_current() -> Programme | None:
     return Programme.objects.order_by("-year").first()
 
 
-def _recorded(*, is_demo: bool) -> dict:
-    compounds = Compound.objects.filter(is_demo=is_demo).aggregate(
-        compounds=Count("id"),
-        floor_area=Sum("floor_area_m2"),
-        with_area=Count("id", filter=Q(floor_area_m2__isnull=False)),
-    )
+def _recorded(figures: dict) -> dict:
     return {
-        "compounds": compounds["compounds"],
-        "buildings": Building.objects.filter(compound__is_demo=is_demo).count(),
-        "households": Household.objects.filter(building__compound__is_demo=is_demo).count(),
-        "floor_area_m2": str((compounds["floor_area"] or Decimal("0")).quantize(Decimal("0.01"))),
-        "compounds_with_floor_area": compounds["with_area"],
+        "compounds": figures["compounds"],
+        "buildings": figures["buildings"],
+        "households": figures["households"],
+        "floor_area_m2": str(figures["floor_area_m2"].quantize(Decimal("0.01"))),
+        "compounds_with_floor_area": figures["compounds_with_floor_area"],
     }
 
 
@@ -38,6 +33,7 @@ def programme_summary(*, programme: Programme, today: dt.date | None = None) -> 
     not yet tracked (None), never as a made-up figure.
     """
     today = today or timezone.localdate()
+    totals = recorded_totals()  # stored per town by the services that write compounds (communities.totals)
     return {
         "programme": {
             "year": programme.year,
@@ -66,7 +62,7 @@ def programme_summary(*, programme: Programme, today: dt.date | None = None) -> 
                 "days_left": (programme.completion_deadline - today).days,
             },
         ],
-        "recorded": {"real": _recorded(is_demo=False), "demo": _recorded(is_demo=True)},
+        "recorded": {"real": _recorded(totals[False]), "demo": _recorded(totals[True])},
         "recorded_budget_yuan": None,
     }
 

@@ -201,6 +201,9 @@ def survey_import(*, upload: SurveyUpload, user, claim: bool = True) -> SurveyUp
                 from communities.services import compounds_assess_all
 
                 compounds_assess_all(user=user, queryset=Compound.objects.filter(town=town))
+                from communities.totals import town_totals_refresh
+
+                town_totals_refresh(town_ids=[town.pk])
                 upload.state = SurveyUploadState.IMPORTED
                 upload.imported_by = user
                 upload.imported_at = timezone.now()

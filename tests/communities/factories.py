@@ -11,6 +11,7 @@ import factory
 from communities.choices import Consent
 from communities.eligibility import CONDITION_FIELDS
 from communities.models import Building, Community, Compound, EligibilityRelaxation, Household, Town
+from communities.totals import town_totals_refresh
 
 
 class TownFactory(factory.django.DjangoModelFactory):
@@ -101,7 +102,10 @@ UNKNOWN_CONDITIONS = dict.fromkeys(CONDITION_FIELDS)
 
 
 def make_estate(*, town, compounds: int = 1, buildings: int = 1, households: int = 1, **compound_fields):
-    """`compounds` compounds in `town`, each with `buildings` buildings of `households` households."""
+    """`compounds` compounds in `town`, each with `buildings` buildings of `households` households.
+
+    Like every service that writes compounds, it leaves the town's stored totals in step.
+    """
     compound_fields.setdefault("floor_area_m2", Decimal("1000.00"))
     made = []
     for _ in range(compounds):
@@ -110,5 +114,6 @@ def make_estate(*, town, compounds: int = 1, buildings: int = 1, households: int
             building = BuildingFactory(compound=compound, floors=6)
             HouseholdFactory.create_batch(households, building=building)
         made.append(compound)
+    town_totals_refresh(town_ids=[town.pk])
     return made
 

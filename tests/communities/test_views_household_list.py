@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from communities.models import Household
+from communities.totals import town_totals_refresh
 from tests.communities.factories import HouseholdFactory, make_estate
 from tests.xlsx import read_xlsx
 
@@ -14,7 +15,9 @@ def resident(wulan):
     from tests.communities.factories import BuildingFactory, CompoundFactory
 
     building = BuildingFactory(compound=CompoundFactory(town=wulan, name="测试小区-住户"))
-    return HouseholdFactory(building=building, head_name="王测试", phone="13912345678")
+    resident = HouseholdFactory(building=building, head_name="王测试", phone="13912345678")
+    town_totals_refresh(town_ids=[wulan.pk])  # as the services that record households do
+    return resident
 
 
 @pytest.mark.parametrize("role", ["staff", "surveyor"])

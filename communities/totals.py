@@ -1,0 +1,88 @@
+"""Stored per-town totals of what is recorded (communities.models.TownTotals), kept in step by services.
+
+Counting a million households on every home-page request costs hundreds of milliseconds; counting one
+town's after a write costs a few. Every service that adds, removes or changes compounds, buildings or
+households calls town_totals_refresh for the towns it touched, inside its own transaction, so the
+stored figures change in the same commit as the rows they count. recorded_totals() sums the stored
+rows (one small query).
+"""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from .models import Building, Compound, Household, Town, TownTotals
+
+_FIELDS = ("compounds", "compounds_with_floor_area", "floor_area_m2", "buildings", "households")
+
+
+def _counted(town_ids: list[int], *, Compound=Compound, Building=Building,  # noqa: N803 (models)
+             Household=Household) -> dict[tuple[int, bool], dict]:
+    """Live counts per (town, is_demo) for the given towns: three grouped queries, each bounded by the towns.
+
+    The models are parameters so the migration that creates the table can fill it with its own models.
+    """
+    figures: dict[tuple[int, bool], dict] = {}
+
+    def entry(town_id, is_demo):
+        return figures.setdefault((town_id, is_demo), {"compounds": 0, "compounds_with_floor_area": 0,
+                                                       "floor_area_m2": Decimal("0"), "buildings": 0,
+                                                       "households": 0})
+
+    compounds = (Compound.objects.filter(town_id__in=town_ids).values("town_id", "is_demo")
+                 .annotate(n=Count("id"), with_area=Count("id", filter=Q(floor_area_m2__isnull=False)),
+                           area=Sum("floor_area_m2")).order_by())
+    for row in compounds:
+        figure = entry(row["town_id"], row["is_demo"])
+        figure.update(compounds=row["n"], compounds_with_floor_area=row["with_area"],
+                      floor_area_m2=row["area"] or Decimal("0"))
+    buildings = (Building.objects.filter(compound__town_id__in=town_ids)
+                 .values("compound__town_id", "compound__is_demo").annotate(n=Count("id")).order_by())
+    for row in buildings:
+        entry(row["compound__town_id"], row["compound__is_demo"])["buildings"] = row["n"]
+    households = (Household.objects.filter(building__compound__town_id__in=town_ids)
+                  .values("building__compound__town_id", "building__compound__is_demo")
+                  .annotate(n=Count("id")).order_by())
+    for row in households:
+        entry(row["building__compound__town_id"], row["building__compound__is_demo"])["households"] = row["n"]
+    return figures
+
+
+def fill_from_migration(apps, schema_editor) -> None:
+    """Data migration: store the totals of what an existing database already holds."""
+    models = {name: apps.get_model("communities", name) for name in ("Compound", "Building", "Household")}
+    town_ids = list(apps.get_model("communities", "Town").objects.values_list("id", flat=True))
+    totals = apps.get_model("communities", "TownTotals")
+    now = timezone.now()
+    totals.objects.bulk_create(
+        totals(town_id=town_id, is_demo=is_demo, refreshed_at=now, **values)
+        for (town_id, is_demo), values in sorted(_counted(town_ids, **models).items())
+    )
+
+
+@transaction.atomic
+def town_totals_refresh(*, town_ids: Iterable[int] | None = None) -> None:
+    """Recount the given towns (all towns when None) and store the figures, real and demo apart."""
+    town_ids = sorted(set(town_ids)) if town_ids is not None else list(Town.objects.values_list("id", flat=True))
+    if not town_ids:
+        return
+    figures = _counted(town_ids)
+    now = timezone.now()
+    TownTotals.objects.filter(town_id__in=town_ids).delete()
+    TownTotals.objects.bulk_create(
+        TownTotals(town_id=town_id, is_demo=is_demo, refreshed_at=now, **values)
+        for (town_id, is_demo), values in sorted(figures.items())
+    )
+
+
+def recorded_totals() -> dict[bool, dict]:
+    """The stored totals over every town, keyed by is_demo: one query on a table of (towns × 2) rows."""
+    empty = {name: Decimal("0") if name == "floor_area_m2" else 0 for name in _FIELDS}
+    result = {False: dict(empty), True: dict(empty)}
+    rows = TownTotals.objects.values("is_demo").annotate(**{name: Sum(name) for name in _FIELDS}).order_by()
+    for row in rows:
+        result[row["is_demo"]].update({name: row[name] for name in _FIELDS})
+    return result

@@ -1,0 +1,107 @@
+"""The stored per-town totals the home page and dashboard read stay equal to the rows they count,
+whichever service wrote the rows."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+
+from communities.models import Building, Compound, Household, TownTotals
+from communities.services import compound_facts_update
+from communities.totals import recorded_totals, town_totals_refresh
+
+from .factories import make_estate
+from .survey_files import SAMPLES
+
+pytestmark = pytest.mark.django_db
+
+
+def _live() -> dict[bool, dict]:
+    """What counting every row says, real and demo apart."""
+    result = {}
+    for is_demo in (False, True):
+        compounds = Compound.objects.filter(is_demo=is_demo).aggregate(
+            n=Count("id"), area=Sum("floor_area_m2"), with_area=Count("id", filter=Q(floor_area_m2__isnull=False)))
+        result[is_demo] = {
+            "compounds": compounds["n"],
+            "compounds_with_floor_area": compounds["with_area"],
+            "floor_area_m2": compounds["area"] or Decimal("0"),
+            "buildings": Building.objects.filter(compound__is_demo=is_demo).count(),
+            "households": Household.objects.filter(building__compound__is_demo=is_demo).count(),
+        }
+    return result
+
+
+def test_loading_the_programme_and_the_demo_keeps_totals_in_step(settings):
+    call_command("load_programme", verbosity=0)
+    assert recorded_totals()[False]["compounds"] == 3
+    call_command("seed_demo", "--force", "--compounds", "5", verbosity=0)
+    stored = recorded_totals()
+    assert stored == _live()
+    assert stored[True]["households"] > 0
+    # Re-seeding replaces the demo set: the totals do not double.
+    call_command("seed_demo", "--force", "--compounds", "5", verbosity=0)
+    assert recorded_totals() == _live() == stored
+
+
+def test_survey_import_keeps_totals_in_step(staff_user, wulan):
+    call_command("import_survey", str(SAMPLES / "survey-libreoffice.xlsx"), "--user", staff_user.username)
+    stored = recorded_totals()
+    assert stored == _live()
+    assert stored[False]["households"] == 21
+
+
+def test_synthetic_generator_keeps_totals_in_step():
+    call_command("generate_synthetic", "--compounds", "12", "--seed", "3", "--projects", "0")
+    assert recorded_totals() == _live()
+    assert recorded_totals()[True]["compounds"] == 12
+
+
+def test_changing_a_compound_floor_area_moves_the_total(staff_user, wulan):
+    (compound,) = make_estate(town=wulan, floor_area_m2=Decimal("1000.00"))
+    compound_facts_update(compound=compound, user=staff_user, changes={"floor_area_m2": Decimal("2500.50")})
+    assert recorded_totals()[False]["floor_area_m2"] == Decimal("2500.50") == _live()[False]["floor_area_m2"]
+
+
+def test_refresh_of_one_town_leaves_the_others_alone(wulan, other_town):
+    make_estate(town=wulan, compounds=2, buildings=1, households=3)
+    make_estate(town=other_town, compounds=1, buildings=2, households=2)
+    other = TownTotals.objects.get(town=other_town, is_demo=False)
+    town_totals_refresh(town_ids=[wulan.pk])
+    assert TownTotals.objects.get(town=other_town, is_demo=False).refreshed_at == other.refreshed_at
+    assert recorded_totals()[False]["households"] == 10
+
+
+def test_home_page_shows_the_stored_totals(client, users, programme, wulan):
+    make_estate(town=wulan, compounds=2, buildings=2, households=5)
+    client.force_login(users["staff"])
+    body = client.get(reverse("home")).content.decode()
+    assert "<td>住户</td><td>6157 户</td><td>20 户</td><td>0 户</td>" in body
+
+
+def test_unfiltered_lists_count_from_the_stored_totals_filtered_ones_count_rows(
+        client, users, wulan, other_town):
+    make_estate(town=wulan, compounds=2, buildings=2, households=3)
+    make_estate(town=other_town, compounds=1, buildings=1, households=4)
+    url = reverse("communities:household_list")
+    client.force_login(users["staff"])
+    assert client.get(url).context["paginator"].count == 16
+    client.force_login(users["surveyor"])  # 乌兰镇's surveyor: their own town's figure
+    assert client.get(url).context["paginator"].count == 12
+    assert client.get(reverse("communities:building_list")).context["paginator"].count == 4
+    # A filter narrows the rows, so the pager counts them.
+    assert client.get(url, {"renovation_consent": "disagree"}).context["paginator"].count == 0
+    # Sorting alone is not a filter.
+    client.force_login(users["staff"])
+    assert client.get(url, {"sort": "-floor_area_m2"}).context["paginator"].count == 16
+
+
+def test_a_stale_stored_total_never_hides_rows(client, users, wulan, settings):
+    settings.LIST_PAGE_SIZE = 5
+    make_estate(town=wulan, compounds=1, buildings=1, households=7)
+    TownTotals.objects.filter(town=wulan).update(households=3)  # as if a write had skipped the refresh
+    client.force_login(users["staff"])
+    page = client.get(reverse("communities:household_list")).context["page_obj"]
+    assert len(page.object_list) == 5
