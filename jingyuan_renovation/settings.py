@@ -63,6 +63,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "jingyuan_renovation.urls"
 WSGI_APPLICATION = "jingyuan_renovation.wsgi.application"
 
+# Django's stock widget markup, with <select> and <input> drawn in Python (ui/renderers.py).
+FORM_RENDERER = "ui.renderers.FastWidgetRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

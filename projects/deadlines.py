@@ -22,6 +22,7 @@ For each deadline a project is:
 """
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -65,8 +66,9 @@ def _days(delta: dt.timedelta) -> int:
     return max(delta.days, 1)
 
 
-def _upstream(code: str) -> set[str]:
-    """Every step `code` waits for, directly or through others."""
+@functools.cache
+def _upstream(code: str) -> frozenset[str]:
+    """Every step `code` waits for, directly or through others (the catalogue is fixed: computed once)."""
     found: set[str] = set()
     pending = list(catalog.BY_CODE[code].depends_on)
     while pending:
@@ -74,7 +76,7 @@ def _upstream(code: str) -> set[str]:
         if dep not in found:
             found.add(dep)
             pending.extend(catalog.BY_CODE[dep].depends_on)
-    return found
+    return frozenset(found)
 
 
 def _forecast(gate_steps, today: dt.date) -> tuple[dt.date | None, float | None, str]:

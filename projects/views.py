@@ -18,6 +18,7 @@ from .filters import AgencyTaskFilter, ProjectFilter
 from .models import AcceptanceRecord, AgencyTask, Project, ProjectDocument, ProjectStep, ScopeLine
 from .selectors import (
     indicators,
+    phases_attach,
     programme_current,
     programme_overview,
     programme_summary,
@@ -92,7 +93,7 @@ def project_list(request):
     queryset = projects_for_list(filterset.qs)
     today = timezone.localdate()
     if request.GET.get("export") == "xlsx":
-        rows = [project_row(project, today=today) for project in queryset]
+        rows = [project_row(project, today=today) for project in phases_attach(queryset)]
         return exports.xlsx_response(
             filename="projects",
             title="改造项目",
@@ -108,7 +109,7 @@ def project_list(request):
         {
             "filter": filterset,
             "page": page,
-            "rows": [project_row(p, today=today) for p in page.object_list],
+            "rows": [project_row(p, today=today) for p in phases_attach(page.object_list)],
             "query": query.urlencode(),
             "can_write": role_of(request.user) in WRITE_ROLES,
         },
