@@ -27,6 +27,7 @@ BIN = Path(sys.executable).parent
 # (label, path). {compound}, {building}, {household}, {project} are filled from the database.
 PAGES = [
     ("trivial view", "/bench/trivial"),
+    ("page shell (login, role, nav)", "/bench/shell"),
     ("home", "/"),
     ("dashboard", "/dashboard/"),
     ("compound list", "/compounds/"),
@@ -150,7 +151,7 @@ def run(size_label: str, compounds: int, args) -> None:
                 time.sleep(0.3)
         opener, jar = _login(base)
         print(f"\n== {size_label}: {compounds or 'demo'} synthetic compounds; median of {args.requests} ==")
-        trivial = None
+        trivial = shell = None
         measured = []
         for label, template in PAGES:
             path = template.format(**ids)
@@ -159,10 +160,13 @@ def run(size_label: str, compounds: int, args) -> None:
                 print(f"{label:30s} {path:55s} skipped (HTTP {status})")
                 continue
             trivial = trivial or ms
+            if path == "/bench/shell":
+                shell = ms
             measured.append(path)
-            print(f"{label:30s} {path:55s} {ms:8.1f} ms  {ms / trivial:6.1f}x")
+            versus_shell = f"{ms / shell:6.1f}x shell" if shell else ""
+            print(f"{label:30s} {path:55s} {ms:8.1f} ms  {ms / trivial:6.1f}x  {versus_shell}")
         if args.wrk_seconds:
-            _wrk(base, jar, measured[1:], args.wrk_seconds)
+            _wrk(base, jar, measured[2:], args.wrk_seconds)
     finally:
         server.terminate()
         server.wait(timeout=20)
