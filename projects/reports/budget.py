@@ -1,43 +1,26 @@
 """The budget report (资金报告): per source and per project, reconciliation to the programme's
 27018.02万元, and the centrally subsidised compounds with their 水电路气 coverage.
 
-The figures come only from the funding capability's selectors (funding/selectors.py, issue 6):
-funding_by_source, funding_by_project, funding_reconciliation, central_subsidy_compounds. Where
-they are not there yet, each sheet says so and shows no figures — never invented ones.
+The figures come only from the funding capability's selectors (funding/selectors.py):
+funding_by_source, funding_by_project, funding_reconciliation, central_subsidy_compounds.
 """
 
 import datetime as dt
 from collections.abc import Callable
 
+from funding import selectors as funding
+
 from ..models import Programme
 from .workbook import Column, ReportSheet, wan
 
-NO_FUNDING = "暂无数据（资金管理功能尚未上线）"
-FUNDING_FUNCTIONS = ("funding_by_source", "funding_by_project", "funding_reconciliation", "central_subsidy_compounds")
 _MONEY = ("budget", "allocated", "disbursed", "spent", "balance")
 _MONEY_COLUMNS = [Column(f"{label}(万元)", 14, "wan") for label in ("预算", "已分配", "已拨付", "已支出", "结余")]
-
-
-def funding_selectors():
-    """funding.selectors when it offers every function the report reads, else None."""
-    try:
-        from funding import selectors
-    except ImportError:
-        return None
-    if all(callable(getattr(selectors, name, None)) for name in FUNDING_FUNCTIONS):
-        return selectors
-    return None
-
-
-
-
 
 
 def write_budget(
     workbook, *, programme: Programme, cutoff: dt.date, is_demo: bool, subtitle: str, progress: Callable[[int], None]
 ) -> dict:
     title = f"{programme.county}{programme.year}年老旧小区改造资金报告"
-    funding = funding_selectors()
     source_sheet = ReportSheet(
         workbook, name="按资金来源", title=f"{title}：按资金来源", subtitle=subtitle,
         columns=[Column("资金来源", 26), Column("中央补助", 8), *_MONEY_COLUMNS],
@@ -55,12 +38,6 @@ def write_budget(
         columns=[Column("小区", 26, wrap=True), Column("项目编号", 14), Column("水", 6), Column("电", 6),
                  Column("路", 6), Column("气", 6), Column("水电路气覆盖", 12)],
     )
-    if funding is None:
-        for sheet in (source_sheet, project_sheet, reconciliation_sheet, central_sheet):
-            sheet.note(NO_FUNDING)
-        progress(95)
-        return {"funding": False}
-
     rows = funding.funding_by_source(programme=programme)
     totals = dict.fromkeys(_MONEY, 0)
     for row in rows:

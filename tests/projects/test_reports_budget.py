@@ -1,6 +1,5 @@
 """The budget report: figures from funding.selectors (issue 6), or a plain "no data yet" without them."""
 
-import sys
 import types
 from decimal import Decimal
 
@@ -18,42 +17,14 @@ def _sheet_rows(sheet):
     return [row for row in sheet.iter_rows(min_row=4, values_only=True) if any(v is not None for v in row)]
 
 
-@pytest.fixture
-def funding_without_selectors(monkeypatch):
-    """A funding.selectors without the four functions (a build where funding is switched off)."""
-    import funding
-
-    empty = types.ModuleType("funding.selectors")
-    monkeypatch.setitem(sys.modules, "funding.selectors", empty)
-    monkeypatch.setattr(funding, "selectors", empty)
-
-
-def test_without_the_funding_selectors_every_sheet_says_no_data_and_shows_no_figures(
-    programme, tmp_path, funding_without_selectors
-):
-    assert budget.funding_selectors() is None
-    path = tmp_path / "budget.xlsx"
-    report_write(kind="budget", programme=programme, cutoff=CUTOFF, path=path)
-    book = load_workbook(path)
-    assert book.sheetnames == ["按资金来源", "按项目", "预算核对", "中央补助小区"]
-    for sheet in book.worksheets:
-        assert "资金报告" in sheet["A1"].value and "数据截止：2023-09-30" in sheet["A2"].value
-        assert sheet.freeze_panes == "A4"
-        assert _sheet_rows(sheet) == [("暂无数据（资金管理功能尚未上线）",) + (None,) * (len(sheet[3]) - 1)]
-        numbers = [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, int | float)]
-        assert numbers == []
-
-
 def test_budget_figures_match_the_funding_selectors(programme, tmp_path, staff_user):
     """The budget sheet shows the funding selectors' figures in 万元, and they add up to the lines in the DB."""
     from django.db.models import Sum
 
+    from funding import selectors
     from funding.choices import FundingClass
     from funding.models import BudgetLine, FundingSourceKind
     from funding.services import budget_line_save
-
-    selectors = budget.funding_selectors()
-    assert selectors is not None
     for code, amount in (("local_self_raised", "1000000.00"), ("local_special_bonds", "2345678.90"),
                          ("local_self_raised", "0.01")):
         budget_line_save(programme=programme, source=FundingSourceKind.objects.get(code=code),
@@ -82,9 +53,7 @@ def test_budget_figures_match_the_funding_selectors(programme, tmp_path, staff_u
 
 
 def test_the_layout_of_figures_from_a_stand_in_funding_module(programme, tmp_path, monkeypatch):
-    """A stand-in module with the agreed interface checks the layout in 万元 and formula neutralising."""
-    import funding
-
+    """Figures chosen to show the layout in 万元 and formula neutralising, in place of funding.selectors."""
     module = types.ModuleType("funding.selectors")
     money = {"budget": Decimal("150000000.00"), "allocated": Decimal("100000000.00"),
              "disbursed": Decimal("50000000.00"), "spent": Decimal("12345678.90"), "balance": Decimal("37654321.10")}
@@ -98,8 +67,7 @@ def test_the_layout_of_figures_from_a_stand_in_funding_module(programme, tmp_pat
     module.central_subsidy_compounds = lambda *, programme: [
         {"compound_id": 1, "compound_name": "房产局家属楼", "project_code": "jy-01",
          "water": True, "power": True, "road": False, "gas": True}]
-    monkeypatch.setitem(sys.modules, "funding.selectors", module)
-    monkeypatch.setattr(funding, "selectors", module)
+    monkeypatch.setattr(budget, "funding", module)
     path = tmp_path / "budget.xlsx"
     report_write(kind="budget", programme=programme, cutoff=CUTOFF, path=path)
     book = load_workbook(path)
