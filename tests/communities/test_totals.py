@@ -4,7 +4,7 @@ whichever service wrote the rows."""
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
@@ -105,3 +105,15 @@ def test_a_stale_stored_total_never_hides_rows(client, users, wulan, settings):
     client.force_login(users["staff"])
     page = client.get(reverse("communities:household_list")).context["page_obj"]
     assert len(page.object_list) == 5
+
+
+def test_refresh_totals_command_checks_and_corrects(wulan, capsys):
+    make_estate(town=wulan, compounds=1, buildings=1, households=4)
+    call_command("refresh_totals", "--check")
+    TownTotals.objects.filter(town=wulan).update(households=1)  # a row changed by hand in SQL
+    with pytest.raises(CommandError, match="1 组合计与实际不一致"):
+        call_command("refresh_totals", "--check")
+    assert TownTotals.objects.get(town=wulan).households == 1  # --check writes nothing
+    call_command("refresh_totals")
+    assert "乌兰镇（真实）" in capsys.readouterr().out
+    assert TownTotals.objects.get(town=wulan).households == 4
