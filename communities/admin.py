@@ -13,19 +13,41 @@ from .models import (
     SiteVerification,
     SurveyUpload,
     Town,
+    TownTotals,
 )
 from .services import compound_assess
+from .totals import town_totals_refresh
+
+# Where each editable model's town is: the admin keeps the stored per-town totals in step.
+_TOWN = {Compound: "town_id", Building: "compound__town_id", Household: "building__compound__town_id"}
+
+
+def _towns(model, pks) -> set[int]:
+    return set(model.objects.filter(pk__in=pks).values_list(_TOWN[model], flat=True))
 
 
 class ReassessOnSaveMixin:
-    """Facts edited in the admin are facts changed: the compound is re-assessed (三、认定标准)."""
+    """Facts edited in the admin are facts changed: the compound is re-assessed (三、认定标准), and the
+    towns the row was in before and after are recounted (communities.totals), as the services do."""
 
     def compound_of(self, obj):
         raise NotImplementedError
 
     def save_model(self, request, obj, form, change):
+        before = _towns(self.model, [obj.pk]) if obj.pk else set()
         super().save_model(request, obj, form, change)
         compound_assess(compound=self.compound_of(obj), user=request.user)
+        town_totals_refresh(town_ids=before | _towns(self.model, [obj.pk]))
+
+    def delete_model(self, request, obj):
+        before = _towns(self.model, [obj.pk])
+        super().delete_model(request, obj)
+        town_totals_refresh(town_ids=before)
+
+    def delete_queryset(self, request, queryset):
+        before = set(queryset.values_list(_TOWN[self.model], flat=True))
+        super().delete_queryset(request, queryset)
+        town_totals_refresh(town_ids=before)
 
 
 @admin.register(Town)
@@ -112,3 +134,22 @@ class SurveyUploadAdmin(ReadOnlyAdmin):
     list_filter = ("state", "town")
     search_fields = ("original_name", "sha256", "uploaded_by__username")
     list_select_related = ("town", "uploaded_by")
+
+
+@admin.register(TownTotals)
+class TownTotalsAdmin(admin.ModelAdmin):
+    """Stored per-town totals: written only by communities.totals (python manage.py refresh_totals)."""
+
+    list_display = ("town", "is_demo", "compounds", "buildings", "households", "floor_area_m2", "refreshed_at")
+    list_filter = ("is_demo",)
+    search_fields = ("town__name",)
+    list_select_related = ("town",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -117,3 +117,28 @@ def test_refresh_totals_command_checks_and_corrects(wulan, capsys):
     call_command("refresh_totals")
     assert "乌兰镇（真实）" in capsys.readouterr().out
     assert TownTotals.objects.get(town=wulan).households == 4
+
+
+def test_editing_in_the_admin_keeps_totals_in_step(client, users, wulan, other_town):
+    (compound,) = make_estate(town=wulan, compounds=1, buildings=2, households=2)
+    client.force_login(users["staff"])
+    building = compound.buildings.first()
+    response = client.post(reverse("admin:communities_household_add"), {
+        "building": building.pk, "unit": "9单元", "room": "901", "head_name": "", "phone": "",
+        "floor_area_m2": "70.00", "renovation_consent": "agree", "lift_consent": "undecided", "notes": "",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert recorded_totals()[False]["households"] == 5 == _live()[False]["households"]
+    # Moving the compound to another town moves its figures with it.
+    data = {field.name: getattr(compound, field.attname) for field in Compound._meta.concrete_fields
+            if field.editable and field.name not in ("id", "review_status")}
+    data = {name: ("" if value is None else value) for name, value in data.items()}
+    data.update(town=other_town.pk, community="")
+    response = client.post(reverse("admin:communities_compound_change", args=[compound.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert TownTotals.objects.get(town=other_town, is_demo=False).households == 5
+    assert not TownTotals.objects.filter(town=wulan, is_demo=False, households__gt=0).exists()
+    response = client.post(reverse("admin:communities_building_delete", args=[building.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert recorded_totals() == _live()
+    assert recorded_totals()[False]["buildings"] == 1
