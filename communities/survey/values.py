@@ -6,6 +6,7 @@ raises `ValueProblem` whose message says, in Chinese, what is wrong and what to 
 """
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -76,6 +77,15 @@ def read_text(value, *, max_length: int | None = None, collapse: bool = True) ->
     return text
 
 
+def _finite(number) -> bool:
+    """False for Infinity and NaN, which a text cell ('inf', 'NaN') or a float cell can hold."""
+    if isinstance(number, float):
+        return math.isfinite(number)
+    if isinstance(number, Decimal):
+        return number.is_finite()
+    return True
+
+
 def read_count(value) -> int | None:
     if is_blank(value):
         return None
@@ -89,6 +99,8 @@ def read_count(value) -> int | None:
             number = Decimal(text)
         except InvalidOperation:
             raise ValueProblem("应为整数，如 6。请只填写数字。") from None
+    if not _finite(number):
+        raise ValueProblem("应为整数，如 6。请只填写数字。")
     if number != int(number):
         raise ValueProblem("应为整数，不能有小数。请改为整数。")
     if number < 0:
@@ -142,6 +154,8 @@ def read_year(value, *, this_year: int) -> int | None:
                     number = Decimal(text)
                 except InvalidOperation:
                     raise ValueProblem("应为四位年份，如 1998。请只填写年份数字。") from None
+        if not _finite(number):
+            raise ValueProblem("应为四位年份，如 1998。请只填写年份数字。")
         if number != int(number):
             raise ValueProblem("应为四位年份，如 1998，不能有小数。")
         year = int(number)

@@ -62,6 +62,15 @@ def test_bad_counts_are_explained(raw):
         read_count(raw)
 
 
+# Found by the property test of CSV uploads (tests/test_hardening.py): 'Infinity' is a valid Decimal.
+@pytest.mark.parametrize("raw", ["Infinity", "-inf", "NaN", "sNaN", float("inf"), float("nan")])
+def test_infinite_and_not_a_number_counts_and_years_are_explained(raw):
+    with pytest.raises(ValueProblem, match="只填写"):
+        read_count(raw)
+    with pytest.raises(ValueProblem, match="年份"):
+        read_year(raw, this_year=2025)
+
+
 @pytest.mark.parametrize("raw, answer", [
     ("是", True), ("否", False), ("有", True), ("无", False), ("√", True), ("×", False), ("Y", True), ("n", False),
     (" 是 ", True), (True, True), (1, True), (0, False), (None, None), ("", None),
