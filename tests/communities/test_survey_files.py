@@ -256,6 +256,29 @@ def test_formula_without_cached_value_is_flagged_and_cached_values_are_used(wula
     assert "公式" in errors[0].message
 
 
+def test_inline_strings_and_their_rich_text_runs_are_read_as_excel_shows_them(wulan, tmp_path):
+    """openpyxl's write-only mode and many exporters store text inline (<is>), some in formatted runs,
+    with a phonetic guide (<rPh>) that is not part of the text."""
+    path = tmp_path / "inline.xlsx"
+    workbook = Workbook(write_only=True)
+    for title, rows in standard_sheets().items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    rich = ('<is><r><rPr><b/></rPr><t>测试</t></r><r><t xml:space="preserve">小区-A</t></r>'
+            '<rPh sb="0" eb="2"><t>ce shi</t></rPh></is>').encode()
+    for title in ("小区", "楼栋", "住户"):
+        part = sheet_part(path, title)
+        rewrite_zip_member(path, part, lambda xml: xml.replace("<is><t>测试小区-A</t></is>".encode(), rich))
+        with zipfile.ZipFile(path) as archive:
+            assert b"<rPh" in archive.read(part)
+    report = check(path, wulan)
+    assert errors_of(report) == []
+    assert [row[1] for row in report.plan.sheets["compounds"].create] == ["测试小区-A"]
+    assert len(report.plan.sheets["households"].create) == 2
+
+
 def test_merged_cells_in_data_rows_are_errors(wulan, tmp_path):
     sheets = standard_sheets()
     sheets["楼栋"] = [BUILDING_HEADERS, building_row(number="1号楼"), building_row(number="2号楼")]
