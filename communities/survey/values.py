@@ -76,7 +76,7 @@ def read_text(value, *, max_length: int | None = None, collapse: bool = True) ->
     return text
 
 
-def read_count(value) -> int | None:
+def read_count(value, *, max_value: int = schema.COUNT_MAX) -> int | None:
     if is_blank(value):
         return None
     if isinstance(value, bool | dt.datetime | dt.date):
@@ -93,8 +93,8 @@ def read_count(value) -> int | None:
         raise ValueProblem("应为整数，不能有小数。请改为整数。")
     if number < 0:
         raise ValueProblem("不能为负数。请填写 0 或正整数。")
-    if number > 2_000_000_000:
-        raise ValueProblem("数值过大。请检查是否填错列。")
+    if number > max_value:
+        raise ValueProblem(f"数值过大（最多 {max_value}）。请检查是否填错列。")
     return int(number)
 
 
@@ -213,7 +213,7 @@ def read_cell(value, column: schema.Column, *, this_year: int):
     if kind == schema.YEAR:
         return read_year(value, this_year=this_year)
     if kind == schema.COUNT:
-        return read_count(value)
+        return read_count(value, max_value=column.max_value or schema.COUNT_MAX)
     if kind == schema.AREA:
         return read_area(value)
     if kind == schema.YES_NO:
