@@ -69,6 +69,7 @@ class ParsedSurvey:
     sheets: dict[str, ParsedSheet] = field(default_factory=dict)  # SurveySheet value → sheet
     problems: list[Problem] = field(default_factory=list)
     rows_read: int = 0
+    this_year: int = 0  # the year build years were checked against
 
     @property
     def error_count(self) -> int:
@@ -81,8 +82,8 @@ ProgressCallback = Callable[[int], None]
 def survey_parse(path: Path, *, file_format: str, csv_sheet: str = "", csv_encoding: str = "auto",
                  progress: ProgressCallback | None = None, this_year: int | None = None) -> ParsedSurvey:
     """Read every sheet of the file; file-level failures become a single problem, never an exception."""
-    parsed = ParsedSurvey()
     this_year = this_year or timezone.localdate().year
+    parsed = ParsedSurvey(this_year=this_year)
     try:
         with SurveyWorkbook(path, file_format, csv_sheet=csv_sheet, csv_encoding=csv_encoding) as workbook:
             found = set()
@@ -114,6 +115,7 @@ def _parse_sheet(sheet: SheetReader, parsed: ParsedSurvey, *, this_year: int,
     problems = parsed.problems
     columns: list[tuple[int, schema.Column]] = []
     seen_before_header = 0
+    shared: dict[str, str] = {}  # one string object per distinct key value (小区名称 repeats on every row)
     for row_number, values in sheet.rows():
         if not result.header_row:
             seen_before_header += 1
@@ -127,7 +129,7 @@ def _parse_sheet(sheet: SheetReader, parsed: ParsedSurvey, *, this_year: int,
             elif seen_before_header >= HEADER_SEARCH_ROWS:
                 break
             continue
-        record = _read_row(result, row_number, values, columns, problems, this_year)
+        record = _read_row(result, row_number, values, columns, problems, this_year, shared)
         if record is not None:
             result.rows.append(record)
             parsed.rows_read += 1
@@ -185,7 +187,8 @@ def _match_headers(result: ParsedSheet, values, keys, by_key, problems) -> list 
     return None if missing_key else columns
 
 
-def _read_row(result: ParsedSheet, row_number: int, values: list, columns, problems, this_year: int):
+def _read_row(result: ParsedSheet, row_number: int, values: list, columns, problems, this_year: int,
+              shared: dict):
     """The row's clean values in spec order, or None for a blank row or one without its key.
 
     A row with a bad cell is still returned (that cell None), so other sheets that name it are not
@@ -206,8 +209,10 @@ def _read_row(result: ParsedSheet, row_number: int, values: list, columns, probl
                                     str(problem), col=index))
             failed.add(column.field)
             continue
-        if column.key and value == "":
-            continue
+        if column.key:
+            if value == "":
+                continue
+            value = shared.setdefault(value, value)
         record[field_index[column.field]] = value
     if not filled:
         return None

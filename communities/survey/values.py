@@ -36,6 +36,7 @@ YES_WORDS = frozenset({"是", "有", "√", "✓", "✔", "y", "yes", "true", "1
 NO_WORDS = frozenset({"否", "无", "×", "✗", "✘", "x", "n", "no", "false", "0", "没有"})
 _CONSENT = {label: value for value, label in Consent.choices}
 _STRUCTURE = {label: value for value, label in StructureType.choices}
+_UNDECIDED = Consent.UNDECIDED.value  # readers return plain values (builtin types), as the database does
 
 
 def is_blank(value) -> bool:
@@ -172,7 +173,7 @@ def read_yes_no(value) -> bool | None:
 
 def read_consent(value) -> str:
     if is_blank(value):
-        return Consent.UNDECIDED
+        return _UNDECIDED
     word = _SPACES.sub("", unicodedata.normalize("NFKC", str(value)))
     if word in _CONSENT:
         return _CONSENT[word]
