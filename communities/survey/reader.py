@@ -14,6 +14,7 @@ cell, nor report merged cells).
 import codecs
 import csv
 import logging
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -188,25 +189,23 @@ class SurveyWorkbook:
         if self.file_format == SurveyFileFormat.CSV:
             with self.path.open("rb") as handle:
                 return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+        if self.file_format == SurveyFileFormat.XLSX:
+            return xlsx_estimated_rows(self.path)
         total = 0
         for sheet in self.sheets:
-            if sheet.spec is None:
-                continue
-            if self.file_format == SurveyFileFormat.XLSX:
-                total += self._workbook[sheet.title].max_row or 0
-            else:
+            if sheet.spec is not None:
                 total += self._workbook.sheet_by_name(sheet.title).nrows
         return total
 
     # --- .xlsx ------------------------------------------------------------------------------
     def _open_xlsx(self):
-        import openpyxl
-
+        # openpyxl.load_workbook, with our reading of the shared-strings table (_ExcelReader).
         # keep_vba=False: macros of an .xlsm are never even loaded, let alone run. A file object, not
         # the path: stored uploads are named by hash, and openpyxl judges a path by its extension.
         self._handle = self.path.open("rb")
-        self._workbook = openpyxl.load_workbook(self._handle, read_only=True, data_only=True, keep_vba=False,
-                                                keep_links=False)
+        reader = _ExcelReader(self._handle, read_only=True, keep_vba=False, data_only=True, keep_links=False)
+        reader.read()
+        self._workbook = reader.wb
 
     def _xlsx_rows(self, sheet: SheetReader):
         worksheet = self._workbook[sheet.title]
@@ -322,6 +321,24 @@ class SurveyWorkbook:
                 from None
 
 
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?(\d+))?"')
+_XML_BYTES_PER_ROW = 200  # a sheet without <dimension>: a generous guess from its unpacked size
+
+
+def xlsx_estimated_rows(path: Path) -> int:
+    """Rows of every worksheet of an .xlsx, from the <dimension> Excel, WPS and LibreOffice write at the top
+    of each sheet (else from its size): no XML is parsed, not even the shared strings."""
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            with archive.open(info) as member:
+                match = _DIMENSION.search(member.read(8192))
+            total += int(match.group(1) or 1) if match else info.file_size // _XML_BYTES_PER_ROW
+    return total
+
+
 def _xls_value(cell, datemode, xlrd):
     kind = cell.ctype
     if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
@@ -377,6 +394,38 @@ def _inline_text(element) -> str:
     if plain is not None:
         runs.insert(0, plain)
     return "".join(runs)
+
+
+def _read_string_table(source) -> list[str]:
+    """openpyxl's read_string_table (the same, defusedxml-guarded, parser) without its descriptor objects."""
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    tag = f"{{{SHEET_MAIN_NS}}}si"
+    strings = []
+    for _, node in iterparse(source):
+        if node.tag == tag:
+            strings.append(_inline_text(node).replace("x005F_", ""))
+            node.clear()
+    return strings
+
+
+def _make_reader_class():
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    class SurveyExcelReader(ExcelReader):
+        # Excel, WPS and LibreOffice keep every text in this table: reading it is a good part of a parse.
+        def read_strings(self):
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                with self.archive.open(part.PartName[1:]) as source:
+                    self.shared_strings = _read_string_table(source)
+
+    return SurveyExcelReader
+
+
+_ExcelReader = _make_reader_class()
 
 
 def _make_parser_class():

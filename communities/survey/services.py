@@ -23,7 +23,7 @@ from communities.models import Compound, SurveyUpload, Town
 
 from .parse import ERROR, ParsedSurvey, Problem, ProgressCallback, survey_parse
 from .plan import SurveyPlan, survey_plan, survey_write
-from .reader import SurveyFileError, SurveyWorkbook, sniff_format, too_big_message
+from .reader import SurveyFileError, SurveyWorkbook, sniff_format, too_big_message, xlsx_estimated_rows
 from .stored import survey_rows_discard, survey_rows_load, survey_rows_store
 
 logger = logging.getLogger(__name__)
@@ -124,8 +124,12 @@ def survey_upload_create(*, user, town: Town, uploaded_file, csv_sheet: str = ""
         upload.file_format = sniff_format(path, name)
         if upload.file_format == SurveyFileFormat.CSV and not csv_sheet:
             raise SurveyFileError("CSV 文件只含一张表：请在上传页选择它是「小区」「楼栋」还是「住户」表。")
-        with SurveyWorkbook(path, upload.file_format, csv_sheet=csv_sheet, csv_encoding=csv_encoding) as workbook:
-            upload.data_rows = workbook.estimated_rows()
+        if upload.file_format == SurveyFileFormat.XLSX:
+            upload.data_rows = xlsx_estimated_rows(path)  # the check opens it: no need to parse anything twice
+        else:
+            with SurveyWorkbook(path, upload.file_format, csv_sheet=csv_sheet,
+                                csv_encoding=csv_encoding) as workbook:
+                upload.data_rows = workbook.estimated_rows()
     except SurveyFileError as exc:
         upload.state = SurveyUploadState.INVALID
         upload.errors = [Problem("", None, "", "", str(exc)).as_dict()]

@@ -22,6 +22,7 @@ from .survey_files import (
     rewrite_zip_member,
     sheet_part,
     standard_sheets,
+    to_shared_strings,
     write_csv,
     write_xlsx,
 )
@@ -256,21 +257,25 @@ def test_formula_without_cached_value_is_flagged_and_cached_values_are_used(wula
     assert "公式" in errors[0].message
 
 
-def test_inline_strings_and_their_rich_text_runs_are_read_as_excel_shows_them(wulan, tmp_path):
-    """openpyxl's write-only mode and many exporters store text inline (<is>), some in formatted runs,
-    with a phonetic guide (<rPh>) that is not part of the text."""
-    path = tmp_path / "inline.xlsx"
-    workbook = Workbook(write_only=True)
-    for title, rows in standard_sheets().items():
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    workbook.save(path)
-    rich = ('<is><r><rPr><b/></rPr><t>测试</t></r><r><t xml:space="preserve">小区-A</t></r>'
-            '<rPh sb="0" eb="2"><t>ce shi</t></rPh></is>').encode()
-    for title in ("小区", "楼栋", "住户"):
-        part = sheet_part(path, title)
-        rewrite_zip_member(path, part, lambda xml: xml.replace("<is><t>测试小区-A</t></is>".encode(), rich))
+@pytest.mark.parametrize("storage", ["inline", "shared"])
+def test_text_in_rich_text_runs_is_read_as_excel_shows_it(wulan, tmp_path, storage):
+    """Text is stored inline (<is>: openpyxl's write-only mode, many exporters) or in the shared-strings
+    table (<si>: Excel, WPS, LibreOffice), either way plain or in formatted runs, with a phonetic guide
+    (<rPh>) that is not part of the text."""
+    path = tmp_path / f"{storage}.xlsx"
+    write_xlsx(path, standard_sheets())
+    if storage == "shared":
+        to_shared_strings(path)
+    runs = ('<r><rPr><b/></rPr><t>测试</t></r><r><t xml:space="preserve">小区-A</t></r>'
+            '<rPh sb="0" eb="2"><t>ce shi</t></rPh>')
+    if storage == "inline":
+        parts = [sheet_part(path, title) for title in ("小区", "楼栋", "住户")]
+        plain, rich = "<is><t>测试小区-A</t></is>", f"<is>{runs}</is>"
+    else:
+        parts = ["xl/sharedStrings.xml"]
+        plain, rich = '<si><t xml:space="preserve">测试小区-A</t></si>', f"<si>{runs}</si>"
+    for part in parts:
+        rewrite_zip_member(path, part, lambda xml: xml.replace(plain.encode(), rich.encode()))
         with zipfile.ZipFile(path) as archive:
             assert b"<rPh" in archive.read(part)
     report = check(path, wulan)
