@@ -14,6 +14,7 @@ the command). `--profile DIR` also writes a cProfile of the command and of the c
 """
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -26,6 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 SIZES = {"large": (2000, 10_000, 100_000), "programme": (46, 170, 6157)}
+# "-sst": the same workbook with its text in the shared-strings table, as Excel, WPS and LibreOffice
+# save it (openpyxl's write-only mode writes every text cell inline instead).
+SIZES.update({f"{name}-sst": size for name, size in SIZES.items()})
 
 
 def peak_rss_mb() -> float:
@@ -38,6 +42,12 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak_rss() -> None:
+    """Start measuring peak RSS afresh (Linux: writing 5 to clear_refs resets VmHWM)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
 
 
 def generate(path: Path, compounds: int, buildings: int, households: int) -> None:
@@ -194,25 +204,32 @@ def step_import(path: Path) -> dict:
     from communities.models import Household
     from communities.survey import survey_import, survey_upload_create
 
+    reset_peak_rss()
     start = time.perf_counter()
     with path.open("rb") as handle:
         upload = survey_upload_create(user=user, town=town, uploaded_file=File(handle, name=path.name))
     check_s = time.perf_counter() - start
+    check_peak = peak_rss_mb()
     upload.refresh_from_db()  # a large file was checked by the (in-process) task
     assert upload.error_count == 0, upload.errors[:5]
+    reset_peak_rss()
     start = time.perf_counter()
     upload = _profiled(f"confirm-{path.stem}", lambda: survey_import(upload=upload, user=user))
     import_s = time.perf_counter() - start
+    confirm_peak = peak_rss_mb()
     assert upload.state == "imported", upload.errors[:5]
     households = Household.objects.count()
+    reset_peak_rss()
     start = time.perf_counter()
     with path.open("rb") as handle:
         again = survey_upload_create(user=user, town=town, uploaded_file=File(handle, name=path.name))
     recheck_s = time.perf_counter() - start
     again.refresh_from_db()  # a large file was checked by the (in-process) task on its own copy
     return {"check_s": round(check_s, 2), "import_s": round(import_s, 2), "households": households,
-            "recheck_unchanged_s": round(recheck_s, 2), "recheck_counts": again.counts,
-            "import_peak_rss_mb": round(peak_rss_mb(), 1)}
+            "recheck_unchanged_s": round(recheck_s, 2),
+            "recheck_counts": {k: [v["create"], v["update"], v["unchanged"]] for k, v in again.counts.items()},
+            "check_peak_rss_mb": round(check_peak, 1), "confirm_peak_rss_mb": round(confirm_peak, 1),
+            "recheck_peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
 def run_step(step: str, path: Path, env: dict) -> dict:
@@ -254,7 +271,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.step:
         if args.step.startswith("generate-"):
-            generate(Path(args.path), *SIZES[args.step.removeprefix("generate-")])
+            size = args.step.removeprefix("generate-")
+            generate(Path(args.path), *SIZES[size])
+            if size.endswith("-sst"):
+                from tests.communities.survey_files import to_shared_strings
+
+                to_shared_strings(Path(args.path))
             print("{}")
             return
         step = {"parse": step_parse, "calamine": step_calamine, "import": step_import, "cli": step_cli}[args.step]
