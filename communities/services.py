@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from jingyuan_renovation.loading import LoadCounts, upsert
 
-from . import eligibility
+from . import bulk, eligibility
 from .choices import Consent, ReviewStatus, StructureType, Verdict, VerificationDecision
 from .models import (
     Building,
@@ -263,11 +263,10 @@ def compounds_assess_many(*, queryset, user=None, rules: eligibility.Rules | Non
                 assessment.clean_fields(exclude=["compound"])
             assessment.compound = compounds[pk]
             assessments.append(assessment)
-        if created:
-            bulk_create_with_history(created, CompoundAssessment, default_user=user)
-        if changed:
-            bulk_update_with_history(changed, CompoundAssessment, default_user=user,
-                                     fields=[*_assessment_values_fields(), "updated_at"])
+        now = timezone.now()
+        bulk.insert_instances(CompoundAssessment, created, user=user, now=now)
+        bulk.update_instances(CompoundAssessment, changed, [*_assessment_values_fields(), "updated_at"], user=user,
+                              now=now)
     return assessments
 
 

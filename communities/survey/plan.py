@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
+from communities import bulk
 from communities.choices import SurveySheet
 from communities.models import Building, Community, Compound, Household
 
-from . import bulk
 from .parse import WARNING, ParsedSheet, ParsedSurvey, Problem
 from .values import display, read_text
 

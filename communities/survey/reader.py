@@ -213,10 +213,13 @@ class SurveyWorkbook:
         # openpyxl's own streaming sheet parser (what read-only iteration uses), asked for cached
         # values; our subclass only marks formula cells saved without one. Private attributes:
         # openpyxl is pinned to 3.1.x in pyproject.toml.
-        with workbook._archive.open(worksheet._worksheet_path) as source:
+        part = worksheet._worksheet_path
+        iterparse = _iterparse_for(workbook._archive, part)
+        with workbook._archive.open(part) as source:
             parser = _CachedValueParser(source, worksheet._shared_strings, data_only=True, epoch=workbook.epoch,
                                         date_formats=workbook._date_formats,
                                         timedelta_formats=workbook._timedelta_formats)
+            parser.iterparse = iterparse
             try:
                 for row_number, cells in parser.parse():
                     if not cells:
@@ -396,10 +399,30 @@ def _inline_text(element) -> str:
     return "".join(runs)
 
 
-def _read_string_table(source) -> list[str]:
-    """openpyxl's read_string_table (the same, defusedxml-guarded, parser) without its descriptor objects."""
+# An XML part whose prolog (what precedes the root element) holds only the XML declaration, comments,
+# processing instructions and white space has no DTD, hence no entity declarations: nothing for an
+# entity attack (billion laughs, external entities) to use. Such a part is parsed by the standard
+# library's C-accelerated ElementTree; any other goes through defusedxml, as openpyxl would. (_check_zip
+# already refuses parts with a DTD near their start; this is exact for the parts actually parsed.)
+_PROLOG_WITHOUT_DTD = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>)?(?:\s+|<!--(?:[^-]|-(?!->))*-->|<\?(?:[^?]|\?(?!>))*\?>)*<[A-Za-z_]")
+_PROLOG_BYTES = 64 * 1024
+
+
+def _iterparse_for(archive: zipfile.ZipFile, name: str):
+    """The iterparse to read part `name` with: the C parser if it provably has no DTD, else defusedxml's."""
+    from xml.etree.ElementTree import iterparse as standard
+
+    from openpyxl.xml.functions import iterparse as guarded  # defusedxml's when installed (a dependency)
+
+    with archive.open(name) as member:
+        head = member.read(_PROLOG_BYTES)
+    return standard if _PROLOG_WITHOUT_DTD.match(head) else guarded
+
+
+def _read_string_table(source, iterparse) -> list[str]:
+    """openpyxl's read_string_table without its descriptor objects."""
     from openpyxl.xml.constants import SHEET_MAIN_NS
-    from openpyxl.xml.functions import iterparse
 
     tag = f"{{{SHEET_MAIN_NS}}}si"
     strings = []
@@ -419,8 +442,9 @@ def _make_reader_class():
         def read_strings(self):
             part = self.package.find(SHARED_STRINGS)
             if part is not None:
-                with self.archive.open(part.PartName[1:]) as source:
-                    self.shared_strings = _read_string_table(source)
+                name = part.PartName[1:]
+                with self.archive.open(name) as source:
+                    self.shared_strings = _read_string_table(source, _iterparse_for(self.archive, name))
 
     return SurveyExcelReader
 
@@ -430,9 +454,25 @@ _ExcelReader = _make_reader_class()
 
 def _make_parser_class():
     from openpyxl.utils.cell import coordinate_to_tuple
-    from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser
+    from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, MERGE_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.worksheet.merge import MergeCells
+    from openpyxl.xml.functions import iterparse as guarded
 
     class CachedValueParser(WorkSheetParser):
+        iterparse = staticmethod(guarded)
+
+        def parse(self):
+            # WorkSheetParser.parse reduced to what a survey needs (rows, merged cells), with our XML parser.
+            for _, element in self.iterparse(self.source):
+                tag = element.tag
+                if tag == ROW_TAG:
+                    row = self.parse_row(element)
+                    element.clear()
+                    yield row
+                elif tag == MERGE_TAG:
+                    self.merged_cells = MergeCells.from_tree(element)
+                    element.clear()
+
         def parse_cell(self, element):
             if element.get("t") == "inlineStr":
                 return self._parse_inline_string(element)

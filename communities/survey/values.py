@@ -61,7 +61,7 @@ def _number_text(value) -> str:
 
 
 def read_text(value, *, max_length: int | None = None, collapse: bool = True) -> str:
-    if is_blank(value):
+    if value is None:
         return ""
     if isinstance(value, bool):
         raise ValueProblem("应为文字，不能是逻辑值（TRUE/FALSE）。请直接填写文字。")
@@ -70,8 +70,9 @@ def read_text(value, *, max_length: int | None = None, collapse: bool = True) ->
     if isinstance(value, dt.datetime):
         value = display(value)
     text = str(value)
-    # Names are keys: NFKC makes '２号楼' and '2号楼' the same building; collapse stray spaces.
-    text = _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip() if collapse else text.strip()
+    # Names are keys: NFKC makes '２号楼' and '2号楼' the same building; collapse stray spaces
+    # (split() and \s+ both split at exactly the characters str.isspace() names). Blank text reads as "".
+    text = " ".join(unicodedata.normalize("NFKC", text).split()) if collapse else text.strip()
     if max_length is not None and len(text) > max_length:
         raise ValueProblem(f"内容过长（{len(text)} 个字），最多 {max_length} 个字。请缩短。")
     return text

@@ -194,13 +194,22 @@ def test_xml_entity_attack_is_refused(wulan, tmp_path):
         sniff_format(path, path.name)
 
 
-def test_entity_in_a_part_is_refused_by_defusedxml_too(wulan, tmp_path):
-    """Even past the quick scan (a DTD placed after a long comment), the parser itself refuses it."""
-    path = write_xlsx(tmp_path / "xxe2.xlsx", standard_sheets())
-    part = sheet_part(path, "小区")
-    padding = b"<!--" + b"x" * 10_000 + b"-->"
-    rewrite_zip_member(path, part, lambda xml: xml.replace(
-        b"<worksheet", padding + b'<!DOCTYPE worksheet [<!ENTITY a "boom">]><worksheet', 1))
+@pytest.mark.parametrize("part", ["sheet", "shared strings"])
+@pytest.mark.parametrize("padding", [10_000, 100_000])
+def test_entity_in_a_part_is_refused_by_defusedxml_too(wulan, tmp_path, part, padding):
+    """Even past the quick scan (a DTD placed after a long comment), the parser itself refuses it: a part
+    goes to the fast standard-library parser only when its whole prolog is seen to hold no DTD."""
+    from communities.survey.reader import _iterparse_for
+
+    path = to_shared_strings(write_xlsx(tmp_path / "xxe2.xlsx", standard_sheets()))
+    member, root = (sheet_part(path, "小区"), b"<worksheet") if part == "sheet" else ("xl/sharedStrings.xml", b"<sst")
+    with zipfile.ZipFile(path) as archive:
+        assert _iterparse_for(archive, member).__module__ == "xml.etree.ElementTree"
+    comment = b"<!--" + b"x" * padding + b"-->"
+    rewrite_zip_member(path, member, lambda xml: xml.replace(
+        root, comment + root.replace(b"<", b"<!DOCTYPE ") + b' [<!ENTITY a "boom">]>' + root, 1))
+    with zipfile.ZipFile(path) as archive:
+        assert _iterparse_for(archive, member).__module__.startswith("defusedxml")
     report = survey_file_check(path=path, town=wulan, file_format=SurveyFileFormat.XLSX)
     assert len(report.problems) == 1
     assert "不安全" in report.problems[0].message or "无法读取" in report.problems[0].message

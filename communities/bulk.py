@@ -1,4 +1,5 @@
-"""Set-based writes for the survey import: rows go in as tuples, their history rows are copied by the database.
+"""Set-based writes (the survey import, bulk assessments): rows go in as tuples, their history rows are
+copied by the database.
 
 `bulk_create_with_history` builds a model instance per row and another per history row, and Django
 prepares every value of both; at 100,000 households that was most of the write (issue #4). Here a
@@ -114,3 +115,29 @@ def history(model, ids: list[int], *, history_type: str, user, now) -> None:
             f"SELECT {source}, %s, NULL, %s, %s FROM {_quote(model._meta.db_table)} WHERE {condition} "
             f"ORDER BY {_quote(model._meta.pk.column)}",
             [date, history_type, user.pk if user is not None else None, *params])
+
+
+def insert_instances(model, instances: list, *, user, now) -> None:
+    """Insert new, unsaved `instances` of `model` (values as they stand, not validated) with their history
+    rows; each gets its primary key."""
+    if not instances:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    ids = take_ids(model, len(instances))
+    rows = []
+    for pk, instance in zip(ids, instances, strict=True):
+        instance.pk = pk
+        instance._state.adding, instance._state.db = False, connection.alias
+        rows.append((pk, *[f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]))
+    insert(model, ["id", *[f.attname for f in fields]], rows)
+    history(model, ids, history_type="+", user=user, now=now)
+
+
+def update_instances(model, instances: list, field_names: list[str], *, user, now) -> None:
+    """Save `field_names` of existing `instances` (not validated), with their history rows."""
+    if not instances:
+        return
+    fields = [model._meta.get_field(name) for name in field_names]
+    update(model, [f.attname for f in fields],
+           [(*[f.get_db_prep_save(getattr(i, f.attname), connection) for f in fields], i.pk) for i in instances])
+    history(model, [i.pk for i in instances], history_type="~", user=user, now=now)
