@@ -342,7 +342,12 @@ def test_warnings_of_the_preview_are_kept_once_at_the_import(staff_user, wulan, 
     assert upload.errors == previewed
 
 
-def test_every_written_row_has_one_history_row_with_the_user(staff_user, wulan):
+@pytest.mark.parametrize("copy_from_rows", [1000, 1])
+def test_every_written_row_has_one_history_row_with_the_user(staff_user, wulan, monkeypatch, copy_from_rows):
+    """Each row written, by INSERT or (PostgreSQL, large batches) by COPY, has one history row holding its values."""
+    from communities.models import CompoundAssessment
+
+    monkeypatch.setattr("communities.bulk.COPY_MIN_ROWS", copy_from_rows)
     upload = survey_import(upload=upload_file(staff_user, wulan, SAMPLES / "survey-libreoffice.xlsx"),
                            user=staff_user)
     for model in (Compound, Building, Household):
@@ -357,6 +362,10 @@ def test_every_written_row_has_one_history_row_with_the_user(staff_user, wulan):
     record = household.history.get()
     assert (record.head_name, record.lift_consent, record.willing_to_contribute) == (
         household.head_name, household.lift_consent, household.willing_to_contribute)
+    compound = Compound.objects.get(town=wulan, name="样例小区-04")
+    assert (compound.history.get().land_area_m2, compound.review_status) == (Decimal("1240.00"), "surveyed")
+    assessment = CompoundAssessment.objects.get(compound=compound)
+    assert assessment.reasons and assessment.history.get().reasons == assessment.reasons
 
 
 @pytest.mark.django_db(transaction=True)
