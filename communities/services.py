@@ -257,10 +257,11 @@ def compounds_assess_many(*, queryset, user=None, rules: eligibility.Rules | Non
                     created.append(assessment)
                 else:
                     changed.append(assessment)
+                # Not validated row by row (compound_assess's full_clean): the values are the rules' own,
+                # typed as compound_assess stores them, and the table's constraints check them.
                 for name, value in values.items():
                     setattr(assessment, name, value)
                 assessment.updated_at = timezone.now()
-                assessment.clean_fields(exclude=["compound"])
             assessment.compound = compounds[pk]
             assessments.append(assessment)
         now = timezone.now()

@@ -47,14 +47,34 @@ class SurveyPlan:
         return {kind: {"title": SurveySheet(kind).label, **plan.counts()} for kind, plan in self.sheets.items()}
 
 
-def _key(values) -> tuple:
-    return tuple(read_text(value) for value in values)
+def _key(values, shared: dict | None = None) -> tuple:
+    if shared is None:
+        return tuple(read_text(value) for value in values)
+    return tuple(shared.setdefault(text, text) for text in map(read_text, values))
+
+
+def _shared_choices(model, fields: list[str], shared: dict):
+    """A function making the choice values of a row of `fields` one string object each (memory, not speed)."""
+    positions = [i for i, name in enumerate(fields) if model._meta.get_field(name).choices]
+    if not positions:
+        return tuple
+
+    def dedupe(values) -> tuple:
+        values = list(values)
+        for i in positions:
+            values[i] = shared.setdefault(values[i], values[i])
+        return tuple(values)
+
+    return dedupe
 
 
 def survey_plan(parsed: ParsedSurvey, *, town) -> SurveyPlan:
     """Check the sheets against each other and the town's records; sort rows into create/update/unchanged."""
     problems = list(parsed.problems)  # the parse's own stay as they were (they may be kept for the import)
     sheets = {kind: SheetPlan(parsed.sheets.get(kind)) for kind in SurveySheet.values}
+    # The town's records are held for the diff: its repeated names (a compound's on every household)
+    # as one string object each, which is most of the memory of a re-upload of 100,000 households.
+    shared: dict[str, str] = {}
 
     # --- 小区 -------------------------------------------------------------------------------
     compound_fields = [f for f in _present(parsed, SurveySheet.COMPOUNDS) if f != "name"]
@@ -73,11 +93,13 @@ def survey_plan(parsed: ParsedSurvey, *, town) -> SurveyPlan:
     building_plan = sheets[SurveySheet.BUILDINGS]
     building_fields = [f for f in _present(parsed, SurveySheet.BUILDINGS) if f not in ("compound", "number")]
     existing = {}
+    building_keys = {}  # id → key, for the households
     if building_plan.sheet is not None or sheets[SurveySheet.HOUSEHOLDS].sheet is not None:
         # Also for a households-only CSV: its buildings may be on record already.
         for row in Building.objects.filter(compound__town=town).values_list(
                 "id", "compound__name", "number", *building_fields).iterator(2000):
-            existing.setdefault(_key(row[1:3]), (row[0], row[3:]))
+            key = building_keys[row[0]] = _key(row[1:3], shared)
+            existing.setdefault(key, (row[0], row[3:]))
     _check_parent(building_plan, known_compounds, problems, parent_fields=("compound",),
                   message="小区「{0}」在「小区」表和系统中都不存在。请先在「小区」表中填写该小区，或检查名称是否一致。")
     file_buildings = _diff(building_plan, existing, building_fields, problems, "楼栋")
@@ -91,10 +113,11 @@ def survey_plan(parsed: ParsedSurvey, *, town) -> SurveyPlan:
                         if f not in ("compound", "building", "unit", "room")]
     existing = {}
     if household_plan.sheet is not None:
+        values_of = _shared_choices(Household, household_fields, shared)
         for row in Household.objects.filter(building__compound__town=town).values_list(
-                "id", "building__compound__name", "building__number", "unit", "room",
-                *household_fields).iterator(5000):
-            existing.setdefault(_key(row[1:5]), (row[0], row[5:]))
+                "id", "building_id", "unit", "room", *household_fields).iterator(5000):
+            existing.setdefault(building_keys[row[1]] + _key(row[2:4], shared), (row[0], values_of(row[4:])))
+    del building_keys
     _check_parent(household_plan, known_compounds, problems, parent_fields=("compound",),
                   message="小区「{0}」在「小区」表和系统中都不存在。请检查小区名称是否与「小区」表一致。")
     _check_parent(household_plan, known_buildings, problems, parent_fields=("compound", "building"),
