@@ -1,5 +1,6 @@
 import datetime as dt
 import random
+from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from simple_history.utils import bulk_create_with_history
 
 from jingyuan_renovation.loading import LoadCounts, upsert
 
-from . import eligibility
+from . import bulk, eligibility
 from .choices import Consent, ReviewStatus, StructureType, Verdict, VerificationDecision
 from .models import (
     Building,
@@ -127,13 +128,17 @@ def _consent_tally(compound: Compound, answer_field: str) -> eligibility.Consent
         area=Sum("floor_area_m2"), area_agreeing=Sum("floor_area_m2", filter=agree),
         without_area=Count("id", filter=Q(floor_area_m2__isnull=True)),
     )
+    return _tally(row["total"], row["agreeing"], row["area"], row["area_agreeing"], row["without_area"])
+
+
+def _tally(total, agreeing, area, area_agreeing, without_area) -> eligibility.ConsentTally:
     # SQLite sums decimals as floats; areas are kept to the 0.01 m² they were entered with.
     cent = Decimal("0.01")
     return eligibility.ConsentTally(
-        households_total=row["total"], households_agreeing=row["agreeing"],
-        area_total=Decimal(row["area"] or 0).quantize(cent),
-        area_agreeing=Decimal(row["area_agreeing"] or 0).quantize(cent),
-        households_without_area=row["without_area"],
+        households_total=total, households_agreeing=agreeing,
+        area_total=Decimal(area or 0).quantize(cent),
+        area_agreeing=Decimal(area_agreeing or 0).quantize(cent),
+        households_without_area=without_area,
     )
 
 
@@ -181,6 +186,12 @@ def _assessment_values(result: eligibility.Assessment) -> dict:
     }
 
 
+def _assessment_values_fields() -> list[str]:
+    """The fields `_assessment_values` sets (those an assessment's outcome is made of)."""
+    return [name for name in (f.name for f in CompoundAssessment._meta.concrete_fields)
+            if name not in ("id", "compound", "updated_at")]
+
+
 def _same(stored, value) -> bool:
     if isinstance(stored, Decimal) and isinstance(value, Decimal):
         return stored.compare(value) == 0  # 12.50 and 12.5 are the same area
@@ -215,10 +226,93 @@ def compound_assess(*, compound: Compound, user=None,
 
 
 def compounds_assess_all(*, user=None, queryset=None) -> list[CompoundAssessment]:
-    """Re-assess every compound (after a settings change, or from `manage.py assess`)."""
-    rules = eligibility.Rules.from_settings()
+    """Re-assess every compound (after a settings change, a survey import, or from `manage.py assess`)."""
     compounds = (queryset if queryset is not None else Compound.objects.all()).order_by("town__name", "name")
-    return [compound_assess(compound=c, user=user, rules=rules) for c in compounds]
+    return compounds_assess_many(queryset=compounds, user=user)
+
+
+ASSESS_CHUNK = 1000
+
+
+@transaction.atomic
+def compounds_assess_many(*, queryset, user=None, rules: eligibility.Rules | None = None) -> list[CompoundAssessment]:
+    """`compound_assess` for every compound of `queryset` (in its order), in a few queries per 1,000 compounds.
+
+    The same facts, rules and outcome as one by one (tests compare the two), the same lock on each
+    compound, and an assessment is saved, with its history row and `user`, only when it changed.
+    """
+    rules = rules or eligibility.Rules.from_settings()
+    ids = list(queryset.values_list("pk", flat=True))
+    assessments = []
+    for start in range(0, len(ids), ASSESS_CHUNK):
+        chunk = ids[start:start + ASSESS_CHUNK]
+        list(Compound.objects.select_for_update().filter(pk__in=chunk).values_list("pk"))
+        compounds = {compound.pk: compound for compound in queryset.filter(pk__in=chunk)}
+        facts = _facts_of_many(compounds)
+        stored = {a.compound_id: a for a in CompoundAssessment.objects.filter(compound_id__in=chunk)}
+        created, changed = [], []
+        for pk in chunk:
+            values = _assessment_values(eligibility.assess(facts[pk], rules))
+            assessment = stored.get(pk)
+            if assessment is None or not all(_same(getattr(assessment, k), v) for k, v in values.items()):
+                if assessment is None:
+                    assessment = CompoundAssessment(compound=compounds[pk])
+                    created.append(assessment)
+                else:
+                    changed.append(assessment)
+                # Not validated row by row (compound_assess's full_clean): the values are the rules' own,
+                # typed as compound_assess stores them, and the table's constraints check them.
+                for name, value in values.items():
+                    setattr(assessment, name, value)
+                assessment.updated_at = timezone.now()
+            assessment.compound = compounds[pk]
+            assessments.append(assessment)
+        now = timezone.now()
+        bulk.insert_instances(CompoundAssessment, created, user=user, now=now)
+        bulk.update_instances(CompoundAssessment, changed, [*_assessment_values_fields(), "updated_at"], user=user,
+                              now=now)
+    return assessments
+
+
+def _facts_of_many(compounds: dict[int, Compound]) -> dict[int, eligibility.CompoundFacts]:
+    """compound_facts for many compounds: one query each for buildings, relaxations and consent."""
+    ids = list(compounds)
+    buildings = defaultdict(list)
+    for compound_id, number, year in Building.objects.filter(compound_id__in=ids).order_by(
+            "compound_id", "number").values_list("compound_id", "number", "build_year"):
+        buildings[compound_id].append(eligibility.BuildingYear(number=number, year=year))
+    relaxations = defaultdict(list)
+    for r in EligibilityRelaxation.objects.filter(compound_id__in=ids).select_related("building").order_by(
+            "approved_on", "id"):
+        relaxations[r.compound_id].append(eligibility.RelaxationFact(
+            building_number=r.building.number if r.building_id else None, reason=r.reason, approver=r.approver,
+            approved_on=r.approved_on))
+    renovation, lift = Q(renovation_consent=Consent.AGREE), Q(lift_consent=Consent.AGREE)
+    tallies = {
+        row["building__compound_id"]: row
+        for row in Household.objects.filter(building__compound_id__in=ids).values("building__compound_id").annotate(
+            total=Count("id"), without_area=Count("id", filter=Q(floor_area_m2__isnull=True)),
+            area=Sum("floor_area_m2"),
+            agreeing=Count("id", filter=renovation), area_agreeing=Sum("floor_area_m2", filter=renovation),
+            lift_agreeing=Count("id", filter=lift), lift_area_agreeing=Sum("floor_area_m2", filter=lift),
+        ).order_by()
+    }
+    empty = {"total": 0, "without_area": 0, "area": None, "agreeing": 0, "area_agreeing": None, "lift_agreeing": 0,
+             "lift_area_agreeing": None}
+    facts = {}
+    for pk, compound in compounds.items():
+        row = tallies.get(pk, empty)
+        facts[pk] = eligibility.CompoundFacts(
+            build_year=compound.build_year,
+            buildings=tuple(buildings[pk]),
+            conditions={name: getattr(compound, name) for name in eligibility.CONDITION_FIELDS},
+            renovation_consent=_tally(row["total"], row["agreeing"], row["area"], row["area_agreeing"],
+                                      row["without_area"]),
+            lift_consent=_tally(row["total"], row["lift_agreeing"], row["area"], row["lift_area_agreeing"],
+                                row["without_area"]),
+            relaxations=tuple(relaxations[pk]),
+        )
+    return facts
 
 
 @transaction.atomic

@@ -69,6 +69,7 @@ class ParsedSurvey:
     sheets: dict[str, ParsedSheet] = field(default_factory=dict)  # SurveySheet value → sheet
     problems: list[Problem] = field(default_factory=list)
     rows_read: int = 0
+    this_year: int = 0  # the year build years were checked against
 
     @property
     def error_count(self) -> int:
@@ -81,8 +82,8 @@ ProgressCallback = Callable[[int], None]
 def survey_parse(path: Path, *, file_format: str, csv_sheet: str = "", csv_encoding: str = "auto",
                  progress: ProgressCallback | None = None, this_year: int | None = None) -> ParsedSurvey:
     """Read every sheet of the file; file-level failures become a single problem, never an exception."""
-    parsed = ParsedSurvey()
     this_year = this_year or timezone.localdate().year
+    parsed = ParsedSurvey(this_year=this_year)
     try:
         with SurveyWorkbook(path, file_format, csv_sheet=csv_sheet, csv_encoding=csv_encoding) as workbook:
             found = set()
@@ -113,7 +114,9 @@ def _parse_sheet(sheet: SheetReader, parsed: ParsedSurvey, *, this_year: int,
     by_key = {schema.header_key(column.header): column for column in spec.columns}
     problems = parsed.problems
     columns: list[tuple[int, schema.Column]] = []
+    readers: list[tuple] = []
     seen_before_header = 0
+    shared: dict[str, str] = {}  # one string object per distinct key value (小区名称 repeats on every row)
     for row_number, values in sheet.rows():
         if not result.header_row:
             seen_before_header += 1
@@ -124,10 +127,11 @@ def _parse_sheet(sheet: SheetReader, parsed: ParsedSurvey, *, this_year: int,
                 columns = _match_headers(result, values, keys, by_key, problems)
                 if columns is None:
                     return result  # a key column is missing: its errors are recorded, rows are meaningless
+                readers = _row_readers(result, columns, this_year)
             elif seen_before_header >= HEADER_SEARCH_ROWS:
                 break
             continue
-        record = _read_row(result, row_number, values, columns, problems, this_year)
+        record = _read_row(result, row_number, values, readers, problems, shared)
         if record is not None:
             result.rows.append(record)
             parsed.rows_read += 1
@@ -185,37 +189,77 @@ def _match_headers(result: ParsedSheet, values, keys, by_key, problems) -> list 
     return None if missing_key else columns
 
 
-def _read_row(result: ParsedSheet, row_number: int, values: list, columns, problems, this_year: int):
+_CACHE_LIMIT = 4096  # distinct values remembered per column
+
+
+def _cell_reader(column: schema.Column, this_year: int):
+    """read_cell for one column, remembering what each distinct raw value read as.
+
+    Most cells of a survey repeat (是/否, 同意, 砖混, a compound's name on each of its rows): a dict
+    lookup instead of the normalisation and parsing. Keyed by type too, since True == 1 == 1.0.
+    Cells that cannot be read are not remembered (each raises its own problem).
+    """
+    cache: dict = {}
+    missing = object()
+
+    def read(raw):
+        key = (raw.__class__, raw)
+        try:
+            value = cache.get(key, missing)
+        except TypeError:  # unhashable: never from a reader, but no reason to fail on it
+            return read_cell(raw, column, this_year=this_year)
+        if value is missing:
+            value = read_cell(raw, column, this_year=this_year)
+            if len(cache) < _CACHE_LIMIT:
+                cache[key] = value
+        return value
+
+    return read
+
+
+def _row_readers(result: ParsedSheet, columns, this_year: int) -> list[tuple]:
+    """Per column of the file: (offset in the row, position in the record, reader, blank value, column)."""
+    return [(index - 1, result.field_index[column.field], _cell_reader(column, this_year),
+             read_cell(None, column, this_year=this_year), column) for index, column in columns]
+
+
+def _read_row(result: ParsedSheet, row_number: int, values: list, readers, problems, shared: dict):
     """The row's clean values in spec order, or None for a blank row or one without its key.
 
     A row with a bad cell is still returned (that cell None), so other sheets that name it are not
     flooded with "unknown compound" errors; any error stops the import anyway.
     """
-    record = [row_number] + [None] * len(result.spec.columns)
+    record = [None] * (len(result.spec.columns) + 1)
+    record[0] = row_number
     filled = False
-    failed = set()
-    field_index = result.field_index
-    for index, column in columns:
-        raw = values[index - 1] if index <= len(values) else None
-        if not filled and not is_blank(raw):
-            filled = True
-        try:
-            value = read_cell(raw, column, this_year=this_year)
-        except ValueProblem as problem:
-            problems.append(Problem(result.title, row_number, result.headers[column.field], display(raw),
-                                    str(problem), col=index))
-            failed.add(column.field)
-            continue
-        if column.key and value == "":
-            continue
-        record[field_index[column.field]] = value
+    failed = ()
+    width = len(values)
+    for offset, position, read, blank, column in readers:
+        raw = values[offset] if offset < width else None
+        if raw is None:
+            value = blank
+        else:
+            if not filled and not is_blank(raw):
+                filled = True
+            try:
+                value = read(raw)
+            except ValueProblem as problem:
+                problems.append(Problem(result.title, row_number, result.headers[column.field], display(raw),
+                                        str(problem), col=offset + 1))
+                failed = (*failed, column.field)
+                continue
+        if column.key:
+            if value == "":
+                continue
+            value = shared.setdefault(value, value)
+        record[position] = value
     if not filled:
         return None
     keyless = False
-    for index, column in columns:
-        if column.key and record[field_index[column.field]] is None:
+    for offset, position, _read, _blank, column in readers:
+        if column.key and record[position] is None:
             keyless = True
             if column.field not in failed:
                 problems.append(Problem(result.title, row_number, result.headers[column.field], "",
-                                        f"「{column.header}」不能为空。请填写，或删除这一行。", col=index))
+                                        f"「{column.header}」不能为空。请填写，或删除这一行。", col=offset + 1))
     return None if keyless else tuple(record)

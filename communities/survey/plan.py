@@ -9,16 +9,17 @@ deleted; only the columns the file has are compared and written.
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from communities import bulk
 from communities.choices import SurveySheet
 from communities.models import Building, Community, Compound, Household
 
 from .parse import WARNING, ParsedSheet, ParsedSurvey, Problem
 from .values import display, read_text
 
-BATCH = 2000
+WRITE_BATCH = 10_000  # rows per INSERT/COPY batch: bounded memory, few statements
 _KEYS = {
     SurveySheet.COMPOUNDS: ("name",),
     SurveySheet.BUILDINGS: ("compound", "number"),
@@ -46,14 +47,34 @@ class SurveyPlan:
         return {kind: {"title": SurveySheet(kind).label, **plan.counts()} for kind, plan in self.sheets.items()}
 
 
-def _key(values) -> tuple:
-    return tuple(read_text(value) for value in values)
+def _key(values, shared: dict | None = None) -> tuple:
+    if shared is None:
+        return tuple(read_text(value) for value in values)
+    return tuple(shared.setdefault(text, text) for text in map(read_text, values))
+
+
+def _shared_choices(model, fields: list[str], shared: dict):
+    """A function making the choice values of a row of `fields` one string object each (memory, not speed)."""
+    positions = [i for i, name in enumerate(fields) if model._meta.get_field(name).choices]
+    if not positions:
+        return tuple
+
+    def dedupe(values) -> tuple:
+        values = list(values)
+        for i in positions:
+            values[i] = shared.setdefault(values[i], values[i])
+        return tuple(values)
+
+    return dedupe
 
 
 def survey_plan(parsed: ParsedSurvey, *, town) -> SurveyPlan:
     """Check the sheets against each other and the town's records; sort rows into create/update/unchanged."""
-    problems = parsed.problems
+    problems = list(parsed.problems)  # the parse's own stay as they were (they may be kept for the import)
     sheets = {kind: SheetPlan(parsed.sheets.get(kind)) for kind in SurveySheet.values}
+    # The town's records are held for the diff: its repeated names (a compound's on every household)
+    # as one string object each, which is most of the memory of a re-upload of 100,000 households.
+    shared: dict[str, str] = {}
 
     # --- 小区 -------------------------------------------------------------------------------
     compound_fields = [f for f in _present(parsed, SurveySheet.COMPOUNDS) if f != "name"]
@@ -72,11 +93,13 @@ def survey_plan(parsed: ParsedSurvey, *, town) -> SurveyPlan:
     building_plan = sheets[SurveySheet.BUILDINGS]
     building_fields = [f for f in _present(parsed, SurveySheet.BUILDINGS) if f not in ("compound", "number")]
     existing = {}
+    building_keys = {}  # id → key, for the households
     if building_plan.sheet is not None or sheets[SurveySheet.HOUSEHOLDS].sheet is not None:
         # Also for a households-only CSV: its buildings may be on record already.
         for row in Building.objects.filter(compound__town=town).values_list(
                 "id", "compound__name", "number", *building_fields).iterator(2000):
-            existing.setdefault(_key(row[1:3]), (row[0], row[3:]))
+            key = building_keys[row[0]] = _key(row[1:3], shared)
+            existing.setdefault(key, (row[0], row[3:]))
     _check_parent(building_plan, known_compounds, problems, parent_fields=("compound",),
                   message="小区「{0}」在「小区」表和系统中都不存在。请先在「小区」表中填写该小区，或检查名称是否一致。")
     file_buildings = _diff(building_plan, existing, building_fields, problems, "楼栋")
@@ -90,10 +113,11 @@ def survey_plan(parsed: ParsedSurvey, *, town) -> SurveyPlan:
                         if f not in ("compound", "building", "unit", "room")]
     existing = {}
     if household_plan.sheet is not None:
+        values_of = _shared_choices(Household, household_fields, shared)
         for row in Household.objects.filter(building__compound__town=town).values_list(
-                "id", "building__compound__name", "building__number", "unit", "room",
-                *household_fields).iterator(5000):
-            existing.setdefault(_key(row[1:5]), (row[0], row[5:]))
+                "id", "building_id", "unit", "room", *household_fields).iterator(5000):
+            existing.setdefault(building_keys[row[1]] + _key(row[2:4], shared), (row[0], values_of(row[4:])))
+    del building_keys
     _check_parent(household_plan, known_compounds, problems, parent_fields=("compound",),
                   message="小区「{0}」在「小区」表和系统中都不存在。请检查小区名称是否与「小区」表一致。")
     _check_parent(household_plan, known_buildings, problems, parent_fields=("compound", "building"),
@@ -190,7 +214,12 @@ def _check_sum(building_plan: SheetPlan, file_buildings: dict, compound_househol
 
 # --- the write -------------------------------------------------------------------------------
 def survey_write(plan: SurveyPlan, *, town, user) -> dict:
-    """Create and update every planned row. The caller holds the transaction and the town lock."""
+    """Create and update every planned row, each with its history row (bulk.py).
+
+    The caller holds the transaction and the town lock. Values are written as the reader returned
+    them, without per-row model validation: the reader enforces each field's limits and the database
+    constraints stay the guard.
+    """
     now = timezone.now()
     compounds = plan.sheets.get(SurveySheet.COMPOUNDS)
     if compounds is not None:
@@ -198,7 +227,7 @@ def survey_write(plan: SurveyPlan, *, town, user) -> dict:
     compound_ids = {_key((name,)): pk for pk, name in Compound.objects.filter(town=town).values_list("id", "name")}
     buildings = plan.sheets.get(SurveySheet.BUILDINGS)
     if buildings is not None:
-        _write_rows(buildings, Building, parent_attr="compound_id", exclude=["compound"], user=user,
+        _write_rows(buildings, Building, parent_attr="compound_id", user=user, now=now,
                     parent_of=lambda row, index: compound_ids[(row[index["compound"]],)],
                     skip=("compound",))
     households = plan.sheets.get(SurveySheet.HOUSEHOLDS)
@@ -206,12 +235,37 @@ def survey_write(plan: SurveyPlan, *, town, user) -> dict:
         building_ids = {
             _key((compound, number)): pk
             for pk, compound, number in Building.objects.filter(compound__town=town).values_list(
-                "id", "compound__name", "number")
+                "id", "compound__name", "number").iterator(5000)
         }
-        _write_rows(households, Household, parent_attr="building_id", exclude=["building"], user=user,
+        _write_rows(households, Household, parent_attr="building_id", user=user, now=now,
                     parent_of=lambda row, index: building_ids[(row[index["compound"]], row[index["building"]])],
                     skip=("compound", "building"))
     return plan.counts()
+
+
+def _created(model, plan: SheetPlan, *, written: list[str], values_of, user, now) -> None:
+    """Insert the plan's new rows: `written` columns from `values_of(row)`, the others their defaults."""
+    if not plan.create:
+        return
+    base = bulk.defaults(model, now=now)
+    constant = [name for name in base if name not in written]
+    constants = tuple(base[name] for name in constant)
+    columns = ["id", *written, *constant]
+    ids = bulk.take_ids(model, len(plan.create))
+    for start in range(0, len(plan.create), WRITE_BATCH):
+        batch_ids = ids[start:start + WRITE_BATCH]
+        bulk.insert(model, columns, [(pk, *values_of(row), *constants)
+                                     for pk, row in zip(batch_ids, plan.create[start:start + WRITE_BATCH],
+                                                        strict=True)])
+        bulk.history(model, batch_ids, history_type="+", user=user, now=now)
+
+
+def _updated(model, plan: SheetPlan, *, written: list[str], values_of, user, now) -> None:
+    """Set the `written` columns of the plan's changed rows to `values_of(row)`."""
+    for start in range(0, len(plan.update), WRITE_BATCH):
+        chunk = plan.update[start:start + WRITE_BATCH]
+        bulk.update(model, written, [(*values_of(row), pk) for pk, row in chunk])
+        bulk.history(model, [pk for pk, _ in chunk], history_type="~", user=user, now=now)
 
 
 def _write_compounds(plan: SheetPlan, *, town, user, now):
@@ -229,58 +283,35 @@ def _write_compounds(plan: SheetPlan, *, town, user, now):
             community.full_clean(exclude=["town"], validate_constraints=False, validate_unique=False)
             community.save()
             community_ids[name] = community.pk
+    positions = [index[f] for f in fields]
+    community_at = fields.index("community") if "community" in fields else None
+    attnames = ["community_id" if f == "community" else f for f in fields]
 
-    def apply(compound, row):
-        for name in fields:
-            value = row[index[name]]
-            if name == "community":
-                compound.community_id = community_ids.get(value) if value else None
-            else:
-                setattr(compound, name, value)
-        compound.full_clean(exclude=["town", "community"], validate_unique=False, validate_constraints=False)
+    def values_of(row) -> list:
+        values = [row[p] for p in positions]
+        if community_at is not None:
+            name = values[community_at]
+            values[community_at] = community_ids.get(name) if name else None
+        return values
 
-    for start in range(0, len(plan.create), BATCH):
-        objects = []
-        for row in plan.create[start:start + BATCH]:
-            compound = Compound(town=town, name=row[index["name"]])
-            apply(compound, row)
-            objects.append(compound)
-        bulk_create_with_history(objects, Compound, batch_size=BATCH, default_user=user)
-    db_fields = [("community" if f == "community" else f) for f in fields] + ["updated_at"]
-    for start in range(0, len(plan.update), BATCH):
-        chunk = plan.update[start:start + BATCH]
-        instances = Compound.objects.in_bulk([pk for pk, _ in chunk])
-        for pk, row in chunk:
-            apply(instances[pk], row)
-            instances[pk].updated_at = now
-        bulk_update_with_history(list(instances.values()), Compound, fields=db_fields, batch_size=BATCH,
-                                 default_user=user)
+    name_at = index["name"]
+    _created(Compound, plan, written=["town_id", "name", *attnames], user=user, now=now,
+             values_of=lambda row: (town.pk, row[name_at], *values_of(row)))
+    updated_at = Compound._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    _updated(Compound, plan, written=[*attnames, "updated_at"], user=user, now=now,
+             values_of=lambda row: (*values_of(row), updated_at))
 
 
-def _write_rows(plan: SheetPlan, model, *, parent_attr, parent_of, exclude, skip, user):
+def _write_rows(plan: SheetPlan, model, *, parent_attr, parent_of, skip, user, now):
     sheet = plan.sheet
     index = sheet.field_index
     keys = _KEYS[sheet.spec.sheet]
     own_keys = [f for f in keys if f not in skip]
     fields = [f for f in sheet.present_fields if f not in keys]
-
-    def apply(instance, row):
-        for name in fields:
-            setattr(instance, name, row[index[name]])
-        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-
-    for start in range(0, len(plan.create), BATCH):
-        objects = []
-        for row in plan.create[start:start + BATCH]:
-            instance = model(**{parent_attr: parent_of(row, index)}, **{f: row[index[f]] for f in own_keys})
-            apply(instance, row)
-            objects.append(instance)
-        bulk_create_with_history(objects, model, batch_size=BATCH, default_user=user)
-    for start in range(0, len(plan.update), BATCH):
-        chunk = plan.update[start:start + BATCH]
-        instances = model.objects.in_bulk([pk for pk, _ in chunk])
-        for pk, row in chunk:
-            apply(instances[pk], row)
-        if fields:
-            bulk_update_with_history(list(instances.values()), model, fields=fields, batch_size=BATCH,
-                                     default_user=user)
+    key_positions = [index[f] for f in own_keys]
+    positions = [index[f] for f in fields]
+    _created(model, plan, written=[parent_attr, *own_keys, *fields], user=user, now=now,
+             values_of=lambda row: (parent_of(row, index), *[row[p] for p in key_positions],
+                                    *[row[p] for p in positions]))
+    if fields:
+        _updated(model, plan, written=fields, user=user, now=now, values_of=lambda row: [row[p] for p in positions])

@@ -14,6 +14,7 @@ cell, nor report merged cells).
 import codecs
 import csv
 import logging
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -188,25 +189,23 @@ class SurveyWorkbook:
         if self.file_format == SurveyFileFormat.CSV:
             with self.path.open("rb") as handle:
                 return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+        if self.file_format == SurveyFileFormat.XLSX:
+            return xlsx_estimated_rows(self.path)
         total = 0
         for sheet in self.sheets:
-            if sheet.spec is None:
-                continue
-            if self.file_format == SurveyFileFormat.XLSX:
-                total += self._workbook[sheet.title].max_row or 0
-            else:
+            if sheet.spec is not None:
                 total += self._workbook.sheet_by_name(sheet.title).nrows
         return total
 
     # --- .xlsx ------------------------------------------------------------------------------
     def _open_xlsx(self):
-        import openpyxl
-
+        # openpyxl.load_workbook, with our reading of the shared-strings table (_ExcelReader).
         # keep_vba=False: macros of an .xlsm are never even loaded, let alone run. A file object, not
         # the path: stored uploads are named by hash, and openpyxl judges a path by its extension.
         self._handle = self.path.open("rb")
-        self._workbook = openpyxl.load_workbook(self._handle, read_only=True, data_only=True, keep_vba=False,
-                                                keep_links=False)
+        reader = _ExcelReader(self._handle, read_only=True, keep_vba=False, data_only=True, keep_links=False)
+        reader.read()
+        self._workbook = reader.wb
 
     def _xlsx_rows(self, sheet: SheetReader):
         worksheet = self._workbook[sheet.title]
@@ -214,10 +213,13 @@ class SurveyWorkbook:
         # openpyxl's own streaming sheet parser (what read-only iteration uses), asked for cached
         # values; our subclass only marks formula cells saved without one. Private attributes:
         # openpyxl is pinned to 3.1.x in pyproject.toml.
-        with workbook._archive.open(worksheet._worksheet_path) as source:
+        part = worksheet._worksheet_path
+        iterparse = _iterparse_for(workbook._archive, part)
+        with workbook._archive.open(part) as source:
             parser = _CachedValueParser(source, worksheet._shared_strings, data_only=True, epoch=workbook.epoch,
                                         date_formats=workbook._date_formats,
                                         timedelta_formats=workbook._timedelta_formats)
+            parser.iterparse = iterparse
             try:
                 for row_number, cells in parser.parse():
                     if not cells:
@@ -322,6 +324,24 @@ class SurveyWorkbook:
                 from None
 
 
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?(\d+))?"')
+_XML_BYTES_PER_ROW = 200  # a sheet without <dimension>: a generous guess from its unpacked size
+
+
+def xlsx_estimated_rows(path: Path) -> int:
+    """Rows of every worksheet of an .xlsx, from the <dimension> Excel, WPS and LibreOffice write at the top
+    of each sheet (else from its size): no XML is parsed, not even the shared strings."""
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            with archive.open(info) as member:
+                match = _DIMENSION.search(member.read(8192))
+            total += int(match.group(1) or 1) if match else info.file_size // _XML_BYTES_PER_ROW
+    return total
+
+
 def _xls_value(cell, datemode, xlrd):
     kind = cell.ctype
     if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
@@ -354,15 +374,132 @@ def _broken_message(exc: Exception) -> str:
     return "文件已损坏或不是有效的电子表格，无法读取。" + _SAVE_AS
 
 
+def _inline_text(element) -> str:
+    """The text of an inline string (<is>), as openpyxl's `Text.from_tree(element).content` gives it.
+
+    Its plain <t> and the <t> of each rich-text run <r>, phonetic runs (<rPh>) left out. openpyxl
+    builds descriptor objects for each such cell; files written by openpyxl's write-only mode and many
+    exporters store every text cell this way, so this is a third of the parse on such a file.
+    """
+    plain = None
+    runs = []
+    for child in element:
+        tag = child.tag.rpartition("}")[2]
+        if tag == "t":
+            plain = child.text
+        elif tag == "r":
+            text = None
+            for part in child:
+                if part.tag.rpartition("}")[2] == "t":
+                    text = part.text
+            if text is not None:
+                runs.append(text)
+    if plain is not None:
+        runs.insert(0, plain)
+    return "".join(runs)
+
+
+# An XML part whose prolog (what precedes the root element) holds only the XML declaration, comments,
+# processing instructions and white space has no DTD, hence no entity declarations: nothing for an
+# entity attack (billion laughs, external entities) to use. Such a part is parsed by the standard
+# library's C-accelerated ElementTree; any other goes through defusedxml, as openpyxl would. (_check_zip
+# already refuses parts with a DTD near their start; this is exact for the parts actually parsed.)
+_PROLOG_WITHOUT_DTD = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>)?(?:\s+|<!--(?:[^-]|-(?!->))*-->|<\?(?:[^?]|\?(?!>))*\?>)*<[A-Za-z_]")
+_PROLOG_BYTES = 64 * 1024
+
+
+def _iterparse_for(archive: zipfile.ZipFile, name: str):
+    """The iterparse to read part `name` with: the C parser if it provably has no DTD, else defusedxml's."""
+    from xml.etree.ElementTree import iterparse as standard
+
+    from openpyxl.xml.functions import iterparse as guarded  # defusedxml's when installed (a dependency)
+
+    with archive.open(name) as member:
+        head = member.read(_PROLOG_BYTES)
+    return standard if _PROLOG_WITHOUT_DTD.match(head) else guarded
+
+
+def _read_string_table(source, iterparse) -> list[str]:
+    """openpyxl's read_string_table without its descriptor objects."""
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    tag = f"{{{SHEET_MAIN_NS}}}si"
+    strings = []
+    for _, node in iterparse(source):
+        if node.tag == tag:
+            strings.append(_inline_text(node).replace("x005F_", ""))
+            node.clear()
+    return strings
+
+
+def _make_reader_class():
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    class SurveyExcelReader(ExcelReader):
+        # Excel, WPS and LibreOffice keep every text in this table: reading it is a good part of a parse.
+        def read_strings(self):
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                name = part.PartName[1:]
+                with self.archive.open(name) as source:
+                    self.shared_strings = _read_string_table(source, _iterparse_for(self.archive, name))
+
+    return SurveyExcelReader
+
+
+_ExcelReader = _make_reader_class()
+
+
 def _make_parser_class():
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, MERGE_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.worksheet.merge import MergeCells
+    from openpyxl.xml.functions import iterparse as guarded
 
     class CachedValueParser(WorkSheetParser):
+        iterparse = staticmethod(guarded)
+
+        def parse(self):
+            # WorkSheetParser.parse reduced to what a survey needs (rows, merged cells), with our XML parser.
+            for _, element in self.iterparse(self.source):
+                tag = element.tag
+                if tag == ROW_TAG:
+                    row = self.parse_row(element)
+                    element.clear()
+                    yield row
+                elif tag == MERGE_TAG:
+                    self.merged_cells = MergeCells.from_tree(element)
+                    element.clear()
+
         def parse_cell(self, element):
+            if element.get("t") == "inlineStr":
+                return self._parse_inline_string(element)
             cell = super().parse_cell(element)
             if cell["value"] is None and element.find(FORMULA_TAG) is not None:
                 cell["value"] = FORMULA_WITHOUT_VALUE
             return cell
+
+        def _parse_inline_string(self, element):
+            # WorkSheetParser.parse_cell's inlineStr branch (data_only), without its descriptor objects.
+            coordinate = element.get("r")
+            style_id = element.get("s", 0)
+            if style_id:
+                style_id = int(style_id)
+            if coordinate:
+                row, column = coordinate_to_tuple(coordinate)
+                self.col_counter = column
+            else:
+                self.col_counter += 1
+                row, column = self.row_counter, self.col_counter
+            data_type, value = "inlineStr", None
+            child = element.find(INLINE_STRING)
+            if child is not None:
+                data_type, value = "s", _inline_text(child)
+            elif element.find(FORMULA_TAG) is not None:
+                value = FORMULA_WITHOUT_VALUE
+            return {"row": row, "column": column, "value": value, "data_type": data_type, "style_id": style_id}
 
     return CachedValueParser
 

@@ -22,6 +22,11 @@ CONSENT = "consent"    # 同意/不同意/未表态
 STRUCTURE = "structure"
 PHONE = "phone"
 
+# The import writes the values read here without model validation (tests/communities/test_survey_values.py
+# checks these limits against the models): each column's limits are those of its model field.
+SMALL_COUNT_MAX = 32_767     # PositiveSmallIntegerField
+COUNT_MAX = 2_000_000_000    # under PositiveIntegerField's 2,147,483,647
+
 
 @dataclass(frozen=True)
 class Column:
@@ -31,6 +36,7 @@ class Column:
     key: bool = False          # part of the natural key: the header must be present and the cell filled
     extra: bool = False        # added by the template; an older sheet without it is fine
     max_length: int | None = None
+    max_value: int | None = None  # counts: the largest the database column holds
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,8 @@ BUILDING_SHEET = SheetSpec(SurveySheet.BUILDINGS, "楼栋", (
     Column("小区名称", "compound", TEXT, key=True, max_length=100),
     Column("楼栋号", "number", TEXT, key=True, max_length=30),
     Column("建成年份", "build_year", YEAR),
-    Column("层数", "floors", COUNT),
-    Column("单元数", "units", COUNT),
+    Column("层数", "floors", COUNT, max_value=SMALL_COUNT_MAX),
+    Column("单元数", "units", COUNT, max_value=SMALL_COUNT_MAX),
     Column("户数", "household_count", COUNT),
     Column("建筑面积(㎡)", "floor_area_m2", AREA),
     Column("结构类型", "structure_type", STRUCTURE),

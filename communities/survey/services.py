@@ -1,7 +1,8 @@
 """Writes of the survey upload flow: receive a file, check it (preview), import it (commit).
 
-upload → `survey_upload_create` (kept, hashed, checked now or by a Celery task) → preview →
-`survey_import` (claims the upload, re-reads the stored file, re-checks under the town lock, writes
+upload → `survey_upload_create` (kept, hashed, checked now or by a Celery task; a check without errors
+keeps its parsed rows beside the file, see stored.py) → preview → `survey_import` (claims the upload,
+loads the kept rows or else reads the stored file again, re-checks under the town lock, writes
 everything in one transaction or nothing).
 """
 
@@ -20,9 +21,10 @@ from agencies.choices import Role
 from communities.choices import CsvEncoding, SurveyFileFormat, SurveyUploadState
 from communities.models import Compound, SurveyUpload, Town
 
-from .parse import ERROR, Problem, ProgressCallback, survey_parse
+from .parse import ERROR, ParsedSurvey, Problem, ProgressCallback, survey_parse
 from .plan import SurveyPlan, survey_plan, survey_write
-from .reader import SurveyFileError, SurveyWorkbook, sniff_format, too_big_message
+from .reader import SurveyFileError, SurveyWorkbook, sniff_format, too_big_message, xlsx_estimated_rows
+from .stored import survey_rows_discard, survey_rows_load, survey_rows_store
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,7 @@ class SurveyReport:
     counts: dict = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     plan: SurveyPlan | None = None
+    parsed: ParsedSurvey | None = None
 
     @property
     def error_count(self) -> int:
@@ -75,10 +78,14 @@ def survey_file_check(*, path: Path, town: Town, file_format: str, csv_sheet: st
     """Read and check a file against the town's records; writes nothing."""
     parsed = survey_parse(Path(path), file_format=file_format, csv_sheet=csv_sheet, csv_encoding=csv_encoding,
                           progress=progress)
+    return _report(parsed, town=town)
+
+
+def _report(parsed: ParsedSurvey, *, town: Town) -> SurveyReport:
     if not parsed.sheets:
-        return SurveyReport(problems=parsed.problems)
+        return SurveyReport(problems=parsed.problems, parsed=parsed)
     plan = survey_plan(parsed, town=town)
-    return SurveyReport(counts=plan.counts(), problems=plan.problems, plan=plan)
+    return SurveyReport(counts=plan.counts(), problems=plan.problems, plan=plan, parsed=parsed)
 
 
 def _sha256(uploaded_file) -> str:
@@ -89,10 +96,21 @@ def _sha256(uploaded_file) -> str:
     return digest.hexdigest()
 
 
+def _stored_sha256(upload: SurveyUpload) -> str:
+    digest = hashlib.sha256()
+    with upload.original_file.storage.open(upload.original_file.name, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 @transaction.atomic
 def survey_upload_create(*, user, town: Town, uploaded_file, csv_sheet: str = "",
-                         csv_encoding: str = CsvEncoding.AUTO) -> SurveyUpload:
-    """Keep the file and check it: now if small, else in a Celery task (state 正在检查 until done)."""
+                         csv_encoding: str = CsvEncoding.AUTO, background: bool | None = None) -> SurveyUpload:
+    """Keep the file and check it: now if small, else in a Celery task (state 正在检查 until done).
+
+    `background` False checks now whatever the size (the command line), True always in a task.
+    """
     survey_check_may_upload(user=user, town=town)
     if uploaded_file.size > settings.JINGYUAN_UPLOAD_MAX_BYTES:
         raise ValidationError(too_big_message(uploaded_file.size))
@@ -106,8 +124,12 @@ def survey_upload_create(*, user, town: Town, uploaded_file, csv_sheet: str = ""
         upload.file_format = sniff_format(path, name)
         if upload.file_format == SurveyFileFormat.CSV and not csv_sheet:
             raise SurveyFileError("CSV 文件只含一张表：请在上传页选择它是「小区」「楼栋」还是「住户」表。")
-        with SurveyWorkbook(path, upload.file_format, csv_sheet=csv_sheet, csv_encoding=csv_encoding) as workbook:
-            upload.data_rows = workbook.estimated_rows()
+        if upload.file_format == SurveyFileFormat.XLSX:
+            upload.data_rows = xlsx_estimated_rows(path)  # the check opens it: no need to parse anything twice
+        else:
+            with SurveyWorkbook(path, upload.file_format, csv_sheet=csv_sheet,
+                                csv_encoding=csv_encoding) as workbook:
+                upload.data_rows = workbook.estimated_rows()
     except SurveyFileError as exc:
         upload.state = SurveyUploadState.INVALID
         upload.errors = [Problem("", None, "", "", str(exc)).as_dict()]
@@ -115,7 +137,9 @@ def survey_upload_create(*, user, town: Town, uploaded_file, csv_sheet: str = ""
     upload.full_clean()
     upload.save()
     if upload.state == SurveyUploadState.CHECKING:
-        if upload.data_rows > settings.JINGYUAN_SURVEY_ASYNC_ROWS:
+        if background is None:
+            background = upload.data_rows > settings.JINGYUAN_SURVEY_ASYNC_ROWS
+        if background:
             from communities.tasks import survey_check_task
 
             transaction.on_commit(lambda: survey_check_task.delay(upload.pk))
@@ -146,6 +170,9 @@ def survey_upload_check(*, upload: SurveyUpload) -> SurveyUpload:
         raise
     _record_report(upload, report)
     upload.state = SurveyUploadState.INVALID if report.error_count else SurveyUploadState.READY
+    if upload.state == SurveyUploadState.READY and report.parsed is not None:
+        # Kept before the upload becomes ready, so that a confirmation finds it.
+        survey_rows_store(upload, report.parsed)
     upload.full_clean()
     upload.save()
     return upload
@@ -169,18 +196,31 @@ def survey_import_claim(*, upload: SurveyUpload, user) -> None:
     upload.refresh_from_db()
 
 
+def _parsed_for_import(upload: SurveyUpload) -> ParsedSurvey:
+    """The rows the preview parsed and kept (stored.py), or else the stored file read again."""
+    this_year = timezone.localdate().year
+    parsed = survey_rows_load(upload, this_year=this_year)
+    if parsed is not None:
+        return parsed
+    if _stored_sha256(upload) != upload.sha256:
+        return ParsedSurvey(this_year=this_year, problems=[Problem(
+            "", None, "", "", "服务器上保存的原始文件与上传时不一致（SHA-256 校验值不符），不能导入。请重新上传该文件。")])
+    return survey_parse(Path(upload.original_file.path), file_format=upload.file_format, csv_sheet=upload.csv_sheet,
+                        csv_encoding=upload.csv_encoding, this_year=this_year,
+                        progress=_progress_recorder(upload, start=0, span=60))
+
+
 def survey_import(*, upload: SurveyUpload, user, claim: bool = True) -> SurveyUpload:
     """Import a previewed upload: all rows in one transaction, or nothing if any error is found.
 
-    The file is read again and re-checked under the town lock, because the town's records may have
-    changed since the preview (another upload, an edit).
+    The rows come from the preview (kept beside the file) or, failing that, from reading the file
+    again; either way they are re-checked against the database under the town lock, because the
+    town's records may have changed since the preview (another upload, an edit).
     """
     if claim:
         survey_import_claim(upload=upload, user=user)
     try:
-        parsed = survey_parse(Path(upload.original_file.path), file_format=upload.file_format,
-                              csv_sheet=upload.csv_sheet, csv_encoding=upload.csv_encoding,
-                              progress=_progress_recorder(upload, start=0, span=60))
+        parsed = _parsed_for_import(upload)
         with transaction.atomic():
             # Two uploads for one town must not interleave: each diff is computed against the
             # records as they are, and a concurrent import would make that diff stale (creating the
@@ -190,10 +230,8 @@ def survey_import(*, upload: SurveyUpload, user, claim: bool = True) -> SurveyUp
             current = SurveyUpload.objects.select_for_update().get(pk=upload.pk)
             if current.state != SurveyUploadState.IMPORTING:
                 return current  # a duplicate run of the same task found the work done
-            report = SurveyReport(problems=parsed.problems)
-            if parsed.sheets:
-                plan = survey_plan(parsed, town=town)
-                report = SurveyReport(counts=plan.counts(), problems=plan.problems, plan=plan)
+            report = _report(parsed, town=town)
+            del parsed  # the plan holds the rows it writes; nothing else of the parse is needed
             if report.error_count == 0:
                 survey_write(report.plan, town=town, user=user)
                 # The eligibility rules (三) read the facts just written: re-assess in the same
@@ -220,7 +258,9 @@ def survey_import(*, upload: SurveyUpload, user, claim: bool = True) -> SurveyUp
             errors=[Problem("", None, "", "", "导入时发生系统错误，未写入任何数据。请稍后重试或联系管理员。").as_dict()],
             error_count=1)
         upload.refresh_from_db()
+        survey_rows_discard(upload)
         raise
+    survey_rows_discard(upload)  # imported, or found wrong: either way no longer importable
     return upload
 
 

@@ -37,6 +37,7 @@ YES_WORDS = frozenset({"是", "有", "√", "✓", "✔", "y", "yes", "true", "1
 NO_WORDS = frozenset({"否", "无", "×", "✗", "✘", "x", "n", "no", "false", "0", "没有"})
 _CONSENT = {label: value for value, label in Consent.choices}
 _STRUCTURE = {label: value for value, label in StructureType.choices}
+_UNDECIDED = Consent.UNDECIDED.value  # readers return plain values (builtin types), as the database does
 
 
 def is_blank(value) -> bool:
@@ -61,7 +62,7 @@ def _number_text(value) -> str:
 
 
 def read_text(value, *, max_length: int | None = None, collapse: bool = True) -> str:
-    if is_blank(value):
+    if value is None:
         return ""
     if isinstance(value, bool):
         raise ValueProblem("应为文字，不能是逻辑值（TRUE/FALSE）。请直接填写文字。")
@@ -70,8 +71,9 @@ def read_text(value, *, max_length: int | None = None, collapse: bool = True) ->
     if isinstance(value, dt.datetime):
         value = display(value)
     text = str(value)
-    # Names are keys: NFKC makes '２号楼' and '2号楼' the same building; collapse stray spaces.
-    text = _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip() if collapse else text.strip()
+    # Names are keys: NFKC makes '２号楼' and '2号楼' the same building; collapse stray spaces
+    # (split() and \s+ both split at exactly the characters str.isspace() names). Blank text reads as "".
+    text = " ".join(unicodedata.normalize("NFKC", text).split()) if collapse else text.strip()
     if max_length is not None and len(text) > max_length:
         raise ValueProblem(f"内容过长（{len(text)} 个字），最多 {max_length} 个字。请缩短。")
     return text
@@ -86,7 +88,7 @@ def _finite(number) -> bool:
     return True
 
 
-def read_count(value) -> int | None:
+def read_count(value, *, max_value: int = schema.COUNT_MAX) -> int | None:
     if is_blank(value):
         return None
     if isinstance(value, bool | dt.datetime | dt.date):
@@ -105,8 +107,8 @@ def read_count(value) -> int | None:
         raise ValueProblem("应为整数，不能有小数。请改为整数。")
     if number < 0:
         raise ValueProblem("不能为负数。请填写 0 或正整数。")
-    if number > 2_000_000_000:
-        raise ValueProblem("数值过大。请检查是否填错列。")
+    if number > max_value:
+        raise ValueProblem(f"数值过大（最多 {max_value}）。请检查是否填错列。")
     return int(number)
 
 
@@ -186,7 +188,7 @@ def read_yes_no(value) -> bool | None:
 
 def read_consent(value) -> str:
     if is_blank(value):
-        return Consent.UNDECIDED
+        return _UNDECIDED
     word = _SPACES.sub("", unicodedata.normalize("NFKC", str(value)))
     if word in _CONSENT:
         return _CONSENT[word]
@@ -227,7 +229,7 @@ def read_cell(value, column: schema.Column, *, this_year: int):
     if kind == schema.YEAR:
         return read_year(value, this_year=this_year)
     if kind == schema.COUNT:
-        return read_count(value)
+        return read_count(value, max_value=column.max_value or schema.COUNT_MAX)
     if kind == schema.AREA:
         return read_area(value)
     if kind == schema.YES_NO:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -89,3 +90,35 @@ def sheet_part(path: Path, title: str) -> str:
     index = workbook.sheetnames.index(title) + 1
     workbook.close()
     return f"xl/worksheets/sheet{index}.xml"
+
+
+def to_shared_strings(path: Path) -> Path:
+    """Move every inline string of an .xlsx into a shared-strings table, where Excel, WPS and LibreOffice keep
+    text (openpyxl writes every text cell inline)."""
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    table: dict[bytes, int] = {}
+    inline = re.compile(rb'<c ([^>]*?)t="inlineStr"([^>]*)><is><t(?: [^>]*)?>(.*?)</t></is></c>', re.S)
+
+    def shared(match):
+        index = table.setdefault(match.group(3), len(table))
+        return b"<c " + match.group(1) + b't="s"' + match.group(2) + b"><v>%d</v></c>" % index
+
+    for name in [n for n in parts if n.startswith("xl/worksheets/sheet")]:
+        parts[name] = inline.sub(shared, parts[name])
+    count = sum(part.count(b't="s"') for name, part in parts.items() if name.startswith("xl/worksheets/sheet"))
+    parts["xl/sharedStrings.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">'
+        % (count, len(table)) + b"".join(b'<si><t xml:space="preserve">' + text + b"</t></si>" for text in table)
+        + b"</sst>")
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", (
+        b'<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path

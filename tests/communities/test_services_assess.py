@@ -13,11 +13,19 @@ from communities.services import (
     compound_assess,
     compound_facts_update,
     compounds_assess_all,
+    compounds_assess_many,
     demo_compounds_create,
     relaxation_record,
 )
 
-from .factories import BuildingFactory, CompoundFactory, HouseholdFactory, households
+from .factories import (
+    UNKNOWN_CONDITIONS,
+    BuildingFactory,
+    CompoundFactory,
+    HouseholdFactory,
+    RelaxationFactory,
+    households,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +183,47 @@ def test_assess_all_picks_up_a_changed_setting(settings, staff_user):
     [assessment] = compounds_assess_all(user=staff_user)
     assert (assessment.verdict, assessment.cutoff_year) == (Verdict.ELIGIBLE, 2001)
     assert assessment.history.latest().history_user == staff_user
+
+
+def _outcomes():
+    from django.forms.models import model_to_dict
+
+    return {a.compound_id: model_to_dict(a, exclude=["id", "updated_at"]) for a in CompoundAssessment.objects.all()}
+
+
+def test_assessing_many_at_once_gives_what_one_by_one_gives(staff_user, surveyor_user):
+    """compounds_assess_many (the survey import, `manage.py assess`) reads the facts of a thousand compounds
+    per query; each outcome must be exactly compound_assess's, and only changes are recorded."""
+    plain = CompoundFactory()
+    households(BuildingFactory(compound=plain), agreeing=3, total=4)
+    HouseholdFactory(building=plain.buildings.get(), floor_area_m2=None)  # area share unknown
+    lift = CompoundFactory(power_aged=True, roads_damaged=True)
+    households(BuildingFactory(compound=lift), agreeing=2, total=3, answer="lift", area=Decimal("55.55"))
+    households(BuildingFactory(compound=lift), agreeing=1, total=2, area=Decimal("70.10"))
+    later = CompoundFactory(build_year=2004)
+    relaxed_building = BuildingFactory(compound=later, build_year=2004, number="5号楼")
+    households(relaxed_building, agreeing=4, total=4)
+    RelaxationFactory(compound=later, building=relaxed_building)
+    RelaxationFactory(compound=CompoundFactory(build_year=2003))  # the whole compound, no households
+    CompoundFactory(**UNKNOWN_CONDITIONS, build_year=None)  # nothing known
+    CompoundFactory(in_shantytown_plan=True, other_fiscal_support=True)
+    queryset = Compound.objects.order_by("pk")
+
+    many = compounds_assess_many(queryset=queryset, user=staff_user)
+    assert [a.compound_id for a in many] == list(queryset.values_list("pk", flat=True))
+    assert len({a.verdict for a in many}) >= 3
+    at_once = _outcomes()
+    CompoundAssessment.objects.all().delete()
+    CompoundAssessment.history.all().delete()  # with the deletions just recorded
+    for compound in queryset:
+        compound_assess(compound=compound, user=surveyor_user)
+    assert _outcomes() == at_once
+
+    compounds_assess_many(queryset=queryset, user=staff_user)  # nothing changed: nothing recorded
+    assert CompoundAssessment.history.count() == len(many)
+    Compound.objects.filter(pk=plain.pk).update(in_shantytown_plan=True)
+    compounds_assess_many(queryset=queryset, user=staff_user)
+    changed = CompoundAssessment.history.filter(compound_id=plain.pk).latest()
+    assert (changed.verdict, changed.history_user, changed.history_type) == (Verdict.INELIGIBLE, staff_user, "~")
+    assert CompoundAssessment.history.count() == len(many) + 1
+    assert CompoundAssessment.objects.get(compound=plain).verdict == Verdict.INELIGIBLE

@@ -22,6 +22,7 @@ from .survey_files import (
     rewrite_zip_member,
     sheet_part,
     standard_sheets,
+    to_shared_strings,
     write_csv,
     write_xlsx,
 )
@@ -193,13 +194,22 @@ def test_xml_entity_attack_is_refused(wulan, tmp_path):
         sniff_format(path, path.name)
 
 
-def test_entity_in_a_part_is_refused_by_defusedxml_too(wulan, tmp_path):
-    """Even past the quick scan (a DTD placed after a long comment), the parser itself refuses it."""
-    path = write_xlsx(tmp_path / "xxe2.xlsx", standard_sheets())
-    part = sheet_part(path, "小区")
-    padding = b"<!--" + b"x" * 10_000 + b"-->"
-    rewrite_zip_member(path, part, lambda xml: xml.replace(
-        b"<worksheet", padding + b'<!DOCTYPE worksheet [<!ENTITY a "boom">]><worksheet', 1))
+@pytest.mark.parametrize("part", ["sheet", "shared strings"])
+@pytest.mark.parametrize("padding", [10_000, 100_000])
+def test_entity_in_a_part_is_refused_by_defusedxml_too(wulan, tmp_path, part, padding):
+    """Even past the quick scan (a DTD placed after a long comment), the parser itself refuses it: a part
+    goes to the fast standard-library parser only when its whole prolog is seen to hold no DTD."""
+    from communities.survey.reader import _iterparse_for
+
+    path = to_shared_strings(write_xlsx(tmp_path / "xxe2.xlsx", standard_sheets()))
+    member, root = (sheet_part(path, "小区"), b"<worksheet") if part == "sheet" else ("xl/sharedStrings.xml", b"<sst")
+    with zipfile.ZipFile(path) as archive:
+        assert _iterparse_for(archive, member).__module__ == "xml.etree.ElementTree"
+    comment = b"<!--" + b"x" * padding + b"-->"
+    rewrite_zip_member(path, member, lambda xml: xml.replace(
+        root, comment + root.replace(b"<", b"<!DOCTYPE ") + b' [<!ENTITY a "boom">]>' + root, 1))
+    with zipfile.ZipFile(path) as archive:
+        assert _iterparse_for(archive, member).__module__.startswith("defusedxml")
     report = survey_file_check(path=path, town=wulan, file_format=SurveyFileFormat.XLSX)
     assert len(report.problems) == 1
     assert "不安全" in report.problems[0].message or "无法读取" in report.problems[0].message
@@ -254,6 +264,33 @@ def test_formula_without_cached_value_is_flagged_and_cached_values_are_used(wula
     errors = errors_of(report)
     assert [(p.sheet, p.row, p.column) for p in errors] == [("楼栋", 2, "户数")]
     assert "公式" in errors[0].message
+
+
+@pytest.mark.parametrize("storage", ["inline", "shared"])
+def test_text_in_rich_text_runs_is_read_as_excel_shows_it(wulan, tmp_path, storage):
+    """Text is stored inline (<is>: openpyxl's write-only mode, many exporters) or in the shared-strings
+    table (<si>: Excel, WPS, LibreOffice), either way plain or in formatted runs, with a phonetic guide
+    (<rPh>) that is not part of the text."""
+    path = tmp_path / f"{storage}.xlsx"
+    write_xlsx(path, standard_sheets())
+    if storage == "shared":
+        to_shared_strings(path)
+    runs = ('<r><rPr><b/></rPr><t>测试</t></r><r><t xml:space="preserve">小区-A</t></r>'
+            '<rPh sb="0" eb="2"><t>ce shi</t></rPh>')
+    if storage == "inline":
+        parts = [sheet_part(path, title) for title in ("小区", "楼栋", "住户")]
+        plain, rich = "<is><t>测试小区-A</t></is>", f"<is>{runs}</is>"
+    else:
+        parts = ["xl/sharedStrings.xml"]
+        plain, rich = '<si><t xml:space="preserve">测试小区-A</t></si>', f"<si>{runs}</si>"
+    for part in parts:
+        rewrite_zip_member(path, part, lambda xml: xml.replace(plain.encode(), rich.encode()))
+        with zipfile.ZipFile(path) as archive:
+            assert b"<rPh" in archive.read(part)
+    report = check(path, wulan)
+    assert errors_of(report) == []
+    assert [row[1] for row in report.plan.sheets["compounds"].create] == ["测试小区-A"]
+    assert len(report.plan.sheets["households"].create) == 2
 
 
 def test_merged_cells_in_data_rows_are_errors(wulan, tmp_path):

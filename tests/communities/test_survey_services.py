@@ -1,8 +1,10 @@
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from communities.choices import Consent, SurveyUploadState
@@ -199,3 +201,233 @@ def test_an_import_assesses_the_compounds_it_wrote(db, programme, wulan, staff_u
     assert assessments.count() == 6
     assert all(a.reasons for a in assessments)
     assert assessments.first().history.first().history_user == staff_user
+
+
+# --- the preview's parsed rows, kept for the import (stored.py) ---------------------------------------------
+def _kept(upload):
+    from communities.survey.stored import stored_rows_name
+
+    return upload.original_file.storage, stored_rows_name(upload)
+
+
+def _count_parses(monkeypatch) -> list:
+    from communities.survey import services
+
+    calls = []
+    original = services.survey_parse
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, "survey_parse", counting)
+    return calls
+
+
+def test_confirm_imports_the_previewed_rows_without_reading_the_file_again(staff_user, wulan, tmp_path, monkeypatch):
+    """GIVEN a previewed upload WHEN its stored file is deleted THEN the confirmed import still writes every row
+    (from the rows the preview kept), and the kept rows are gone afterwards."""
+    upload = upload_file(staff_user, wulan, SAMPLES / "survey-libreoffice.xlsx")
+    storage, name = _kept(upload)
+    assert storage.exists(name)
+    upload.original_file.storage.delete(upload.original_file.name)
+    parses = _count_parses(monkeypatch)
+    upload = survey_import(upload=upload, user=staff_user)
+    assert upload.state == SurveyUploadState.IMPORTED and parses == []
+    assert Household.objects.filter(building__compound__town=wulan).count() == 21
+    assert Compound.objects.get(town=wulan, name="样例小区-04").land_area_m2 == Decimal("1240.00")
+    assert upload.counts["households"]["create"] == 21
+    assert not storage.exists(name)
+
+
+def _corrupt_truncated(storage, name):
+    data = storage.open(name, "rb").read()
+    storage.delete(name)
+    storage.save(name, ContentFile(data[:-100]))
+
+
+def _corrupt_one_byte(storage, name):
+    data = bytearray(storage.open(name, "rb").read())
+    data[-10] ^= 0xFF
+    storage.delete(name)
+    storage.save(name, ContentFile(bytes(data)))
+
+
+def _corrupt_garbage(storage, name):
+    storage.delete(name)
+    storage.save(name, ContentFile(b"\x80\x04not marshal, not ours"))
+
+
+@pytest.mark.parametrize("spoil", ["missing", "truncated", "one byte", "garbage", "other secret", "other year",
+                                   "other parser", "other file"])
+def test_kept_rows_that_cannot_be_trusted_are_ignored_and_the_file_read(staff_user, wulan, tmp_path, monkeypatch,
+                                                                        settings, spoil):
+    from communities.survey import stored
+
+    upload = upload_file(staff_user, wulan, SAMPLES / "survey-libreoffice.xlsx")
+    storage, name = _kept(upload)
+    if spoil == "missing":
+        storage.delete(name)
+    elif spoil == "truncated":
+        _corrupt_truncated(storage, name)
+    elif spoil == "one byte":
+        _corrupt_one_byte(storage, name)
+    elif spoil == "garbage":
+        _corrupt_garbage(storage, name)
+    elif spoil == "other secret":
+        settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
+    elif spoil == "other year":
+        monkeypatch.setattr("communities.survey.services.timezone.localdate",
+                            lambda: __import__("datetime").date(2099, 1, 1))
+    elif spoil == "other parser":
+        monkeypatch.setattr(stored, "PARSER_VERSION", stored.PARSER_VERSION + 1)
+        assert not storage.exists(stored.stored_rows_name(upload))
+        storage.save(stored.stored_rows_name(upload), ContentFile(storage.open(name, "rb").read()))
+    elif spoil == "other file":
+        # Rows the server kept for another upload (signed, but for another file) copied over these.
+        sheets = standard_sheets()
+        other = upload_file(staff_user, wulan, write_xlsx(tmp_path / "other.xlsx", sheets))
+        other_storage, other_name = _kept(other)
+        storage.delete(name)
+        storage.save(name, ContentFile(other_storage.open(other_name, "rb").read()))
+    parses = _count_parses(monkeypatch)
+    upload = survey_import(upload=upload, user=staff_user)
+    assert upload.state == SurveyUploadState.IMPORTED, upload.errors
+    assert len(parses) == 1
+    assert Household.objects.filter(building__compound__name__startswith="样例小区").count() == 21
+    assert not Compound.objects.filter(name="测试小区-A").exists()
+
+
+def test_without_kept_rows_an_altered_stored_file_is_refused(staff_user, wulan, tmp_path):
+    upload = upload_file(staff_user, wulan, write_xlsx(tmp_path / "ok.xlsx", standard_sheets()))
+    storage, name = _kept(upload)
+    storage.delete(name)
+    original = upload.original_file.name
+    storage.delete(original)
+    storage.save(original, ContentFile((SAMPLES / "survey-libreoffice.xlsx").read_bytes()))
+    before = snapshot()
+    upload = survey_import(upload=upload, user=staff_user)
+    assert upload.state == SurveyUploadState.INVALID
+    assert "SHA-256" in upload.errors[0]["message"]
+    assert snapshot() == before
+
+
+def test_confirm_rechecks_the_kept_rows_against_records_changed_since_the_preview(staff_user, wulan, tmp_path):
+    """GIVEN a preview that would create two households WHEN one of them is recorded (by hand) before the
+    confirmation THEN the import updates that one instead of duplicating it."""
+    upload = upload_file(staff_user, wulan, write_xlsx(tmp_path / "ok.xlsx", standard_sheets()))
+    assert upload.counts["households"]["create"] == 2
+    compound = CompoundFactory(town=wulan, name="测试小区-A")
+    HouseholdFactory(building=BuildingFactory(compound=compound, number="1号楼"), unit="1单元", room="101",
+                     renovation_consent=Consent.DISAGREE)
+    upload = survey_import(upload=upload, user=staff_user)
+    assert upload.state == SurveyUploadState.IMPORTED
+    assert upload.counts["households"] == {"title": "住户", "create": 1, "update": 1, "unchanged": 0}
+    assert Household.objects.filter(building__compound=compound).count() == 2
+    household = Household.objects.get(building__compound=compound, room="101")
+    assert household.renovation_consent == Consent.AGREE
+    assert [r.history_type for r in household.history.order_by("history_id")] == ["+", "~"]
+    assert household.history.latest().history_user == staff_user
+
+
+def test_warnings_of_the_preview_are_kept_once_at_the_import(staff_user, wulan, tmp_path):
+    sheets = standard_sheets()
+    sheets["小区"][0] = [*sheets["小区"][0], "不认识的列"]
+    sheets["楼栋"][1][5] = 1  # 户数 1, two household rows: a warning
+    upload = upload_file(staff_user, wulan, write_xlsx(tmp_path / "warn.xlsx", sheets))
+    assert upload.state == SurveyUploadState.READY and upload.warning_count >= 2
+    previewed = upload.errors
+    upload = survey_import(upload=upload, user=staff_user)
+    assert upload.state == SurveyUploadState.IMPORTED
+    assert upload.errors == previewed
+
+
+@pytest.mark.parametrize("copy_from_rows", [1000, 1])
+def test_every_written_row_has_one_history_row_with_the_user(staff_user, wulan, monkeypatch, copy_from_rows):
+    """Each row written, by INSERT or (PostgreSQL, large batches) by COPY, has one history row holding its values."""
+    from communities.models import CompoundAssessment
+
+    monkeypatch.setattr("communities.bulk.COPY_MIN_ROWS", copy_from_rows)
+    upload = survey_import(upload=upload_file(staff_user, wulan, SAMPLES / "survey-libreoffice.xlsx"),
+                           user=staff_user)
+    for model in (Compound, Building, Household):
+        rows = model.objects.filter(**{{Compound: "town", Building: "compound__town",
+                                        Household: "building__compound__town"}[model]: wulan})
+        rows = rows.exclude(**({"named_in_plan": True} if model is Compound else {}))
+        history = model.history.filter(id__in=rows.values("id"))
+        assert history.count() == rows.count() > 0
+        assert set(history.values_list("history_type", "history_user")) == {("+", staff_user.pk)}
+        assert history.latest().history_date <= upload.imported_at
+    household = Household.objects.get(building__compound__name="样例小区-02", room="101")
+    record = household.history.get()
+    assert (record.head_name, record.lift_consent, record.willing_to_contribute) == (
+        household.head_name, household.lift_consent, household.willing_to_contribute)
+    compound = Compound.objects.get(town=wulan, name="样例小区-04")
+    assert (compound.history.get().land_area_m2, compound.review_status) == (Decimal("1240.00"), "surveyed")
+    assessment = CompoundAssessment.objects.get(compound=compound)
+    assert assessment.reasons and assessment.history.get().reasons == assessment.reasons
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_for_one_town_never_interleave(roles, tmp_path, monkeypatch):
+    """GIVEN two previewed files for one town that both create the same compound WHEN both are confirmed at
+    the same moment THEN the imports run one after the other (the town lock): the second sees the first's
+    compound and updates it, nothing is duplicated, and the writes do not overlap in time."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from agencies.choices import Role
+    from agencies.services import user_create
+    from communities.models import Town
+    from communities.survey import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no row locks, one writer locks the whole database")
+    town = Town.objects.create(name="并发测试镇")
+    user = user_create(username="concurrent-staff", password="test-pass-7q!x", role=Role.STAFF)
+    first = standard_sheets()
+    second = standard_sheets()
+    second["住户"] = [HOUSEHOLD_HEADERS, household_row(room="201"), household_row(room="202")]
+    uploads = [upload_file(user, town, write_xlsx(tmp_path / f"{n}.xlsx", sheets))
+               for n, sheets in (("first", first), ("second", second))]
+    both_parsed = threading.Barrier(2, timeout=30)
+    spans, failures = [], []
+    parsed_for_import, write = services._parsed_for_import, services.survey_write
+
+    def parse_then_wait(upload):
+        parsed = parsed_for_import(upload)
+        both_parsed.wait()  # both reach the lock together
+        return parsed
+
+    def slow_write(plan, **kwargs):
+        start = time.monotonic()
+        time.sleep(0.5)
+        result = write(plan, **kwargs)
+        spans.append((start, time.monotonic()))
+        return result
+
+    monkeypatch.setattr(services, "_parsed_for_import", parse_then_wait)
+    monkeypatch.setattr(services, "survey_write", slow_write)
+
+    def confirm(upload):
+        try:
+            services.survey_import(upload=upload, user=user)
+        except Exception as exc:  # reported below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(upload,)) for upload in uploads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    assert {u.state for u in SurveyUpload.objects.filter(pk__in=[u.pk for u in uploads])} == {SurveyUploadState.IMPORTED}
+    (a_start, a_end), (b_start, b_end) = sorted(spans)
+    assert a_end <= b_start
+    assert Compound.objects.filter(town=town, name="测试小区-A").count() == 1
+    assert sorted(Household.objects.filter(building__compound__town=town).values_list("room", flat=True)) == [
+        "101", "102", "201", "202"]

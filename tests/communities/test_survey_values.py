@@ -8,6 +8,7 @@ from communities.survey.schema import header_key, sheet_for_title
 from communities.survey.values import (
     ValueProblem,
     read_area,
+    read_cell,
     read_consent,
     read_count,
     read_structure,
@@ -107,3 +108,60 @@ def test_headers_match_by_text_not_by_bracket_width_or_unit():
     assert header_key(" 建成年份 ") == "建成年份"
     assert sheet_for_title(" 小区 ").title == "小区"
     assert sheet_for_title("汇总") is None
+
+
+def test_counts_too_large_for_their_column_are_explained():
+    from communities.survey.schema import BUILDING_SHEET
+
+    floors = next(c for c in BUILDING_SHEET.columns if c.field == "floors")
+    with pytest.raises(ValueProblem, match="32767"):
+        read_cell(40000, floors, this_year=2025)
+    assert read_cell("32767", floors, this_year=2025) == 32767
+
+
+def test_every_value_read_fits_its_model_field():
+    """The import writes what the reader returns without model validation (full_clean): each column's
+    reader must enforce its field's limits, or PostgreSQL refuses the batch and SQLite keeps a bad value."""
+    from django.db import models
+
+    from communities.models import Building, Community, Compound, Household
+    from communities.survey import schema, values
+
+    targets = {
+        schema.COMPOUND_SHEET: (Compound, {"community": Community._meta.get_field("name")}),
+        schema.BUILDING_SHEET: (Building, {"compound": Compound._meta.get_field("name")}),
+        schema.HOUSEHOLD_SHEET: (Household, {"compound": Compound._meta.get_field("name"),
+                                             "building": Building._meta.get_field("number")}),
+    }
+    readers = {schema.CONSENT: set(values._CONSENT.values()), schema.STRUCTURE: {"", *values._STRUCTURE.values()}}
+    for spec, (model, related) in targets.items():
+        for column in spec.columns:
+            field = related.get(column.field) or model._meta.get_field(column.field)
+            where = f"{spec.title}.{column.header}"
+            if isinstance(field, models.CharField):
+                if field.choices:
+                    assert readers[column.kind] <= {value for value, _ in field.choices} | ({""} if field.blank else set())
+                else:
+                    assert column.kind in (schema.TEXT, schema.LONG_TEXT, schema.PHONE), where
+                    assert column.max_length == field.max_length, where
+                    assert column.key or field.blank or column.field in related, where  # no 社区 is named ""
+            elif isinstance(field, models.TextField):
+                assert column.kind == schema.LONG_TEXT and field.blank, where
+            elif isinstance(field, models.PositiveSmallIntegerField):
+                if column.kind == schema.YEAR:
+                    # read_year: 1900 … this year
+                    limits = {type(v).__name__: v.limit_value for v in field.validators}
+                    assert field.null and limits == {"MinValueValidator": 1900, "MaxValueValidator": 2100}, where
+                else:
+                    assert column.kind == schema.COUNT and column.max_value <= 32767 and field.null, where
+            elif isinstance(field, models.PositiveIntegerField):
+                assert column.kind == schema.COUNT and (column.max_value or schema.COUNT_MAX) <= 2**31 - 1, where
+                assert field.null, where
+            elif isinstance(field, models.DecimalField):
+                # read_area: under 10,000,000,000, two decimals
+                assert column.kind == schema.AREA and field.decimal_places == 2, where
+                assert field.max_digits - field.decimal_places >= 10 and field.null, where
+            elif isinstance(field, models.BooleanField):
+                assert column.kind == schema.YES_NO and field.null, where
+            else:
+                raise AssertionError(f"{where}: no rule for {type(field).__name__}")

@@ -56,13 +56,10 @@ class Command(BaseCommand):
                 raise CommandError(f"发现 {report.error_count} 个错误（仅检查，未写入）。")
             self.stdout.write(self.style.SUCCESS("检查通过（仅检查，未写入）。"))
             return
+        # Checked here and now whatever the size (no task): the file is parsed once, its rows kept for the import.
         with path.open("rb") as handle:
             upload = survey_upload_create(user=user, town=town, uploaded_file=File(handle, name=path.name),
-                                          csv_sheet=csv_sheet, csv_encoding=csv_encoding)
-        if upload.state == SurveyUploadState.CHECKING:
-            from communities.survey import survey_upload_check
-
-            upload = survey_upload_check(upload=upload)
+                                          csv_sheet=csv_sheet, csv_encoding=csv_encoding, background=False)
         if upload.state == SurveyUploadState.READY:
             upload = survey_import(upload=upload, user=user)
         self._print(upload.counts, upload.errors)
