@@ -201,6 +201,7 @@ def _parsed_for_import(upload: SurveyUpload) -> ParsedSurvey:
     this_year = timezone.localdate().year
     parsed = survey_rows_load(upload, this_year=this_year)
     if parsed is not None:
+        SurveyUpload.objects.filter(pk=upload.pk).update(progress=60)  # where reading the file again would end
         return parsed
     if _stored_sha256(upload) != upload.sha256:
         return ParsedSurvey(this_year=this_year, problems=[Problem(
