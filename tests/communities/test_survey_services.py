@@ -431,3 +431,36 @@ def test_two_confirmations_for_one_town_never_interleave(roles, tmp_path, monkey
     assert Compound.objects.filter(town=town, name="测试小区-A").count() == 1
     assert sorted(Household.objects.filter(building__compound__town=town).values_list("room", flat=True)) == [
         "101", "102", "201", "202"]
+
+
+@pytest.mark.live_worker
+def test_a_real_worker_checks_keeps_the_rows_and_imports_them(live_worker, roles, settings, tmp_path):
+    """GIVEN a file over the background threshold WHEN a real Celery worker (another process) checks it and,
+    once confirmed, imports it THEN the import uses the rows its check kept: the stored file is gone by then."""
+    import time
+
+    from agencies.choices import Role
+    from agencies.services import user_create
+    from communities.models import Town
+
+    settings.JINGYUAN_SURVEY_ASYNC_ROWS = 3
+    town = Town.objects.create(name="后台测试镇")
+    user = user_create(username="worker-staff", password="test-pass-7q!x", role=Role.STAFF)
+
+    def wait_for(upload, state):
+        deadline = time.monotonic() + 90
+        while upload.state != state and time.monotonic() < deadline:
+            time.sleep(0.5)
+            upload.refresh_from_db()
+        assert upload.state == state, (upload.state, upload.errors, (tmp_path / "worker.log").read_text()[-3000:])
+
+    upload = upload_file(user, town, write_xlsx(tmp_path / "ok.xlsx", standard_sheets()))
+    assert upload.state == SurveyUploadState.CHECKING
+    wait_for(upload, SurveyUploadState.READY)
+    storage, name = _kept(upload)
+    assert storage.exists(name)
+    storage.delete(upload.original_file.name)
+    survey_import_start(upload=upload, user=user)
+    wait_for(upload, SurveyUploadState.IMPORTED)
+    assert Household.objects.filter(building__compound__town=town).count() == 2
+    assert not storage.exists(name)
