@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from .choices import Role
 
 _GROUP_TO_ROLE = {role.label: role for role in Role}
+ROLE_GROUP_NAMES = tuple(_GROUP_TO_ROLE)
 
 # Roles that may change anything at all; leaders and auditors only read.
 WRITE_ROLES = frozenset({Role.STAFF, Role.SURVEYOR, Role.LIAISON})
@@ -44,14 +45,15 @@ def role_of(user) -> Role | None:
         return None
     if hasattr(user, "_jingyuan_role"):
         return user._jingyuan_role
-    role = None
     if user.is_superuser:
-        role = Role.STAFF
-    else:
-        for name in user.groups.values_list("name", flat=True):
-            if name in _GROUP_TO_ROLE:
-                role = _GROUP_TO_ROLE[name]
-                break
+        return remember_role(user, None)
+    names = user.groups.filter(name__in=ROLE_GROUP_NAMES).order_by("name").values_list("name", flat=True)[:1]
+    return remember_role(user, next(iter(names), None))
+
+
+def remember_role(user, group_name: str | None) -> Role | None:
+    """Cache on `user` the role its role group (the first by name, if several) gives; superusers are staff."""
+    role = Role.STAFF if user.is_superuser else _GROUP_TO_ROLE.get(group_name)
     user._jingyuan_role = role
     return role
 

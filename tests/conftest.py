@@ -13,14 +13,104 @@ from agencies.services import roles_sync, user_create
 PASSWORD = "test-pass-7q!x"
 
 
-@pytest.fixture
-def programme(db):
-    """The 2023 programme with every fact of the work plan loaded, as `load_programme` leaves it."""
+def pytest_configure(config):
+    """Under pytest-xdist (`-n 2`), each test process gets its own Redis database: a real worker
+    started by one process must never take another's tasks or answer its health check's ping."""
+    import urllib.parse
+
+    from django.conf import settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ...
+    if not worker or not settings.REDIS_URL:
+        return
+    url = urllib.parse.urlsplit(settings.REDIS_URL)
+    database = int(url.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    if database > 15:
+        raise pytest.UsageError(f"REDIS_URL's database + xdist workers exceeds Redis's 16 databases: {database}")
+    isolated = urllib.parse.urlunsplit(url._replace(path=f"/{database}"))
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = isolated
+    from jingyuan_renovation.celery import app
+
+    app.conf.broker_url = app.conf.result_backend = isolated
+
+
+# Tables whose rows the programme snapshot leaves to `roles_sync`: groups and their permissions are
+# rebuilt by name, since a transactional test's flush gives permissions new ids.
+_SNAPSHOT_SKIPS = frozenset({"auth_group", "auth_group_permissions", "auth_permission", "django_content_type"})
+
+
+def _tables():
+    from django.apps import apps
+
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.managed and not meta.proxy and meta.db_table not in _SNAPSHOT_SKIPS:
+            yield meta.db_table, [field.column for field in meta.local_concrete_fields]
+
+
+@pytest.fixture(scope="session")
+def _programme_rows(django_db_setup, django_db_blocker):
+    """The rows `programme_load` adds to a migrated database, captured once per test process.
+
+    Loading the work plan takes 1-3 s (hundreds of validated upserts with history); restoring its rows
+    takes a few milliseconds. tests/test_programme_snapshot.py holds the restore equal to a real load."""
+    from django.db import connection, transaction
+
     from projects.services import programme_load
 
-    programme_load()
+    quote = connection.ops.quote_name
+    with django_db_blocker.unblock(), transaction.atomic(), connection.cursor() as cursor:
+        def rows(table, columns):
+            cursor.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)}")
+            return cursor.fetchall()
+
+        tables = list(_tables())
+        before = {table: set(rows(table, columns)) for table, columns in tables}
+        programme_load()
+        added = []
+        for table, columns in tables:
+            new = [row for row in rows(table, columns) if row not in before[table]]
+            if new:
+                added.append((table, columns, len(before[table]), new))
+        transaction.set_rollback(True)
+    return added
+
+
+def programme_restore(rows) -> None:
+    """Insert the captured rows; if the test already wrote to one of their tables (its own town, say),
+    ids could collide, so load the work plan for real as before."""
+    from django.db import connection, transaction
+
+    from agencies.services import roles_sync
+    from projects.services import programme_load
+
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table, _, count, _ in rows:
+            cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
+            if cursor.fetchone()[0] != count:
+                programme_load()
+                return
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        # psycopg reads json columns as dicts and lists but writes those only when told they are JSON.
+        rows = [(table, columns, count, [tuple(Jsonb(v) if isinstance(v, dict | list) else v for v in row)
+                                         for row in values]) for table, columns, count, values in rows]
+    with transaction.atomic(), connection.cursor() as cursor:
+        roles_sync()
+        for table, columns, _, values in rows:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES ({marks})", values)
+
+
+@pytest.fixture
+def programme(db, _programme_rows):
+    """The 2023 programme with every fact of the work plan loaded, as `load_programme` leaves it."""
     from projects.models import Programme
 
+    programme_restore(_programme_rows)
     return Programme.objects.get(year=2023)
 
 

@@ -21,6 +21,6 @@ def test_lists_its_households_masked_for_leaders(client, users, wulan):
 def test_detail_query_count_does_not_grow_with_households(client, users, wulan, django_assert_num_queries):
     building = make_estate(town=wulan, households=30)[0].buildings.get()
     client.force_login(users["surveyor"])
-    # session, user, groups, profile, building, households, history
-    with django_assert_num_queries(7):
+    # session, user with role and profile, building, households, history
+    with django_assert_num_queries(5):
         assert client.get(reverse("communities:building_detail", args=[building.pk])).status_code == 200

@@ -37,6 +37,6 @@ def test_list_query_count_does_not_grow_with_rows(client, users, wulan, django_a
     make_estate(town=wulan, compounds=10, buildings=4, households=2)
     client.force_login(users["auditor"])
     # session, user, role groups, compound choices, town choices, count, rows
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(URL)
     assert len(response.context["rows"]) == 40

@@ -93,5 +93,5 @@ def test_detail_query_count_does_not_grow_with_buildings(client, users, wulan, d
     client.force_login(users["staff"])
     # session, user, groups, compound, assessment, relaxations, verifications, verdict history,
     # review steps, buildings, consent counts, change history
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert client.get(reverse("communities:compound_detail", args=[compound.pk])).status_code == 200

@@ -77,8 +77,8 @@ def test_formula_like_names_are_exported_as_text(client, users, wulan):
 def test_list_query_count_does_not_grow_with_rows(client, users, wulan, django_assert_num_queries):
     make_estate(town=wulan, compounds=40, buildings=2)
     client.force_login(users["staff"])
-    # session, user, role groups, count, rows, town and community choices
-    with django_assert_num_queries(7):
+    # session, user with role and profile, count, rows, town and community choices
+    with django_assert_num_queries(6):
         response = client.get(URL)
     assert len(response.context["rows"]) == 43
 
@@ -86,6 +86,6 @@ def test_list_query_count_does_not_grow_with_rows(client, users, wulan, django_a
 def test_export_query_count_does_not_grow_with_rows(client, users, wulan, django_assert_num_queries):
     make_estate(town=wulan, compounds=40, buildings=2)
     client.force_login(users["surveyor"])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         response = client.get(URL, {"export": "xlsx"})
     assert len(read_xlsx(response)) == 44

@@ -94,6 +94,6 @@ def test_history_page_query_count_does_not_grow_with_entries(client, users, prog
     client.force_login(users["auditor"])
     # session, user, groups, user choices, count, page (UNION); per kind on the page: records + whole
     # histories (2 kinds here: allocation, account); labels: projects, sources, users (no programme ids).
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(reverse("funding:money_history") + "?date_from=2000-01-01&model=")
     assert len(response.context["entries"]) == 50

@@ -40,7 +40,7 @@ def many_lines(programme, staff_user, wulan):
 def test_budget_line_list_query_count_does_not_grow(client, users, many_lines, django_assert_num_queries):
     client.force_login(users["leader"])
     # session, user, groups (role), count, page rows (one join), the source filter's choices
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("funding:budget_line_list"))
     assert response.status_code == 200
     assert response.context["paginator"].count == 91
@@ -236,5 +236,5 @@ def test_reconciliation_page_shows_the_difference_never_hidden(client, users, pr
 
 def test_reconciliation_page_query_count(client, users, many_lines, django_assert_num_queries):
     client.force_login(users["auditor"])
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert client.get(reverse("funding:reconciliation")).status_code == 200

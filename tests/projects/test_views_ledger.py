@@ -10,8 +10,8 @@ from .factories import CompoundFactory, add_line, complete_through, make_project
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, role groups, the project, nine kinds of history, six name look-ups.
-LEDGER_QUERIES = 19
+# Session, user with role and profile, the project, nine kinds of history, six name look-ups.
+LEDGER_QUERIES = 18
 
 
 @pytest.fixture

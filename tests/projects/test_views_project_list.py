@@ -8,8 +8,8 @@ from .factories import CompoundFactory, add_line, complete_through, make_project
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, role groups, count, page (with cost subquery), steps, compounds, filter choices.
-LIST_QUERIES = 9
+# Session, user with role and profile, count, page (with cost subquery), steps, compounds, filter choices.
+LIST_QUERIES = 8
 
 
 def _projects(programme, town, user, count, start=0):

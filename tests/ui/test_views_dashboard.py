@@ -138,5 +138,5 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, users, wulan, pro
     client.force_login(users["leader"])
     # The same count for 2 and 8 projects: every section reads its rows in a fixed number of queries,
     # and the recorded totals come from the stored per-town rows (one query), not from counting households.
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         assert client.get(reverse("ui:dashboard")).status_code == 200
