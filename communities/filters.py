@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Q
 
 from agencies.access import compounds_for, may_search_personal_data
-from ui.filters import StableOrderingFilter, YesNoFilter
+from ui.filters import NameChoiceFilter, StableOrderingFilter, YesNoFilter
 
 from .choices import Consent, ReviewStatus, StructureType, Verdict
 from .models import Building, Community, Compound, Household, SurveyUpload, Town
@@ -22,8 +22,8 @@ def _visible_compounds(request):
 
 class CompoundFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="关键词", help_text="小区名称、地址或产权单位")
-    town = django_filters.ModelChoiceFilter(queryset=Town.objects.all(), label="乡镇", empty_label="全部")
-    community = django_filters.ModelChoiceFilter(queryset=Community.objects.all(), label="社区", empty_label="全部")
+    town = NameChoiceFilter(queryset=Town.objects.all(), label="乡镇", empty_label="全部")
+    community = NameChoiceFilter(queryset=Community.objects.all(), label="社区", empty_label="全部")
     built_before = django_filters.NumberFilter(field_name="build_year", lookup_expr="lt", label="建成早于（年）")
     named_in_plan = YesNoFilter(label="工作方案点名")
     is_demo = YesNoFilter(label="演示数据")
@@ -49,7 +49,7 @@ class BuildingFilterSet(django_filters.FilterSet):
     compound = django_filters.ModelChoiceFilter(queryset=_visible_compounds, widget=forms.HiddenInput)
     compound_name = django_filters.CharFilter(field_name="compound__name", lookup_expr="icontains", label="小区")
     number = django_filters.CharFilter(field_name="number", lookup_expr="icontains", label="楼栋号")
-    town = django_filters.ModelChoiceFilter(field_name="compound__town", queryset=Town.objects.all(), label="乡镇",
+    town = NameChoiceFilter(field_name="compound__town", queryset=Town.objects.all(), label="乡镇",
                                             empty_label="全部")
     built_before = django_filters.NumberFilter(field_name="build_year", lookup_expr="lt", label="建成早于（年）")
     structure_type = django_filters.ChoiceFilter(choices=StructureType.choices, label="结构类型", empty_label="全部")
@@ -122,8 +122,8 @@ class CompoundReviewFilterSet(django_filters.FilterSet):
 
     verdict = django_filters.ChoiceFilter(field_name="assessment__verdict", choices=Verdict.choices,
                                           label="认定结论", empty_label="全部")
-    town = django_filters.ModelChoiceFilter(queryset=_towns, label="乡镇", empty_label="全部")
-    community = django_filters.ModelChoiceFilter(queryset=_communities, label="社区", empty_label="全部")
+    town = NameChoiceFilter(queryset=_towns, label="乡镇", empty_label="全部")
+    community = NameChoiceFilter(queryset=_communities, label="社区", empty_label="全部")
     priority_min = django_filters.NumberFilter(field_name="assessment__priority", lookup_expr="gte",
                                                label="优先度不低于", min_value=0)
     consent = django_filters.ChoiceFilter(choices=CONSENT_CHOICES, method="filter_consent", label="改造意愿",

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from communities.models import Town
+from ui.filters import NameChoiceFilter
 
 from . import steps as step_catalog
 from .choices import DeadlineStatus, StepStatus, TaskStatus
@@ -31,7 +32,7 @@ def _step_begun(code: str):
 
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="关键字", method="filter_q", help_text="项目编号、名称或小区名称")
-    town = django_filters.ModelChoiceFilter(label="乡镇", queryset=Town.objects.all(), method="filter_town")
+    town = NameChoiceFilter(label="乡镇", queryset=Town.objects.all(), method="filter_town")
     stage = django_filters.ChoiceFilter(label="阶段", choices=STAGES, method="filter_stage")
     centrally_subsidised = django_filters.BooleanFilter(label="中央补助项目")
     responsible_agency = django_filters.ModelChoiceFilter(

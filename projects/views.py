@@ -16,6 +16,7 @@ from . import forms as project_forms
 from . import steps as step_catalog
 from .filters import AgencyTaskFilter, ProjectFilter
 from .models import AcceptanceRecord, AgencyTask, Project, ProjectDocument, ProjectStep, ScopeLine
+from .rows import project_rows_html
 from .selectors import (
     indicators,
     phases_attach,
@@ -101,6 +102,7 @@ def project_list(request):
             rows=exports.project_rows_for_xlsx(rows),
         )
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    rows = [project_row(p, today=today) for p in phases_attach(page.object_list)]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -109,7 +111,8 @@ def project_list(request):
         {
             "filter": filterset,
             "page": page,
-            "rows": [project_row(p, today=today) for p in phases_attach(page.object_list)],
+            "rows": rows,
+            "rows_html": project_rows_html(rows),
             "query": query.urlencode(),
             "can_write": role_of(request.user) in WRITE_ROLES,
         },

@@ -29,6 +29,8 @@ def pytest_configure(config):
         raise pytest.UsageError(f"REDIS_URL's database + xdist workers exceeds Redis's 16 databases: {database}")
     isolated = urllib.parse.urlunsplit(url._replace(path=f"/{database}"))
     settings.REDIS_URL = settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = isolated
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        settings.CACHES["default"]["LOCATION"] = isolated
     from jingyuan_renovation.celery import app
 
     app.conf.broker_url = app.conf.result_backend = isolated
@@ -198,6 +200,15 @@ def _celery_in_process(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _database_sessions_where_queries_are_counted(request):
+    """With REDIS_URL, sessions are read from the cache (cached_db): a page makes one query less. Query
+    pins count the database session read, so the same pin holds with and without Redis."""
+    if {"django_assert_num_queries", "django_assert_max_num_queries"} & set(request.fixturenames):
+        settings = request.getfixturevalue("settings")
+        settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 
 @pytest.fixture(autouse=True)
