@@ -138,8 +138,13 @@ def run(size_label: str, compounds: int, args) -> None:
         _prepare_database(db, compounds, env)
     ids = _ids(env)
     port = _free_port()
+    server_env = dict(env)
+    if args.redis_url != "none":
+        # As in production: the cache, and so the sessions (cached_db), in Redis. Pages enqueue no tasks.
+        subprocess.run(["redis-cli", "-u", args.redis_url, "flushdb"], check=True, stdout=subprocess.DEVNULL)
+        server_env["REDIS_URL"] = args.redis_url
     server = subprocess.Popen([str(BIN / "gunicorn"), "jingyuan_renovation.wsgi:application", "--bind",
-                               f"127.0.0.1:{port}", "--workers", str(args.workers)], cwd=ROOT, env=env,
+                               f"127.0.0.1:{port}", "--workers", str(args.workers)], cwd=ROOT, env=server_env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -180,6 +185,8 @@ def main():
     parser.add_argument("--wrk-seconds", type=int, default=0)
     parser.add_argument("--only", choices=["programme", "large"])
     parser.add_argument("--reuse", action="store_true", help="reuse databases built by an earlier run")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12",
+                        help="the server's REDIS_URL (cache and sessions); 'none' for database sessions")
     args = parser.parse_args()
     if args.only in (None, "programme"):
         run("programme", 0, args)

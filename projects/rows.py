@@ -6,7 +6,7 @@ compound, building and household lists (ui.lists.rows_html). The markup is exact
 printed before (tests/projects/test_rows.py renders both and compares).
 """
 
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import floatformat, linebreaksbr
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -40,3 +40,24 @@ def project_rows_html(rows: list[dict]) -> str:
             + f"<td>{floatformat(row['estimated_cost_yuan'], 2)}</td></tr>"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or a number
+
+
+def task_rows_html(tasks, *, today, can_update: bool) -> str:
+    """The task list's table body (a page is 100 tasks, each with its agency, project and duty)."""
+    if not tasks:
+        return mark_safe('<tr><td colspan="7" class="muted">没有任务。</td></tr>')
+    update = reverse("task_update", args=[0])[:-2] if can_update else ""  # ".../tasks/"
+    parts = []
+    for t in tasks:
+        project = f"{escape(t.project.code)} {escape(t.project.name)}" if t.project else "全计划"
+        duty = f'<br><small class="muted">{escape(t.duty.text)}</small>' if t.duty else ""
+        overdue = (" <span class=\"status-overdue\">已逾期</span>"
+                   if t.due_date and t.due_date < today and t.status != "done" else "")
+        due = f"{t.due_date:%Y-%m-%d}" if t.due_date else ""
+        link = f'<td><a href="{update}{t.pk}/">更新</a></td>' if can_update else ""
+        parts.append(
+            f"<tr><td>{escape(t.agency.short_name or t.agency.name)}</td><td>{project}</td>"
+            f"<td>{escape(t.title)}{duty}</td><td>{due}{overdue}</td>"
+            f"<td>{escape(t.get_status_display())}</td><td>{linebreaksbr(t.notes, autoescape=True)}</td>{link}</tr>"
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped, a date or a number

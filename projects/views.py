@@ -16,7 +16,7 @@ from . import forms as project_forms
 from . import steps as step_catalog
 from .filters import AgencyTaskFilter, ProjectFilter
 from .models import AcceptanceRecord, AgencyTask, Project, ProjectDocument, ProjectStep, ScopeLine
-from .rows import project_rows_html
+from .rows import project_rows_html, task_rows_html
 from .selectors import (
     indicators,
     phases_attach,
@@ -468,6 +468,7 @@ def task_list(request):
             rows=exports.task_rows_for_xlsx(tasks),
         )
     page = Paginator(tasks, 100).get_page(request.GET.get("page"))
+    today = timezone.localdate()
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -477,8 +478,9 @@ def task_list(request):
             "filter": filterset,
             "page": page,
             "query": query.urlencode(),
-            "today": timezone.localdate(),
+            "today": today,
             "can_update": role in TASK_WRITE_ROLES,
+            "rows_html": task_rows_html(page.object_list, today=today, can_update=role in TASK_WRITE_ROLES),
         },
     )
 

@@ -3,9 +3,10 @@
 A new page adds a row here with the same role set its view passes to require_role (agencies.access).
 """
 
+import functools
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from agencies import access
 
@@ -40,13 +41,22 @@ def nav_for(user, current_path: str = "") -> list[dict]:
     if role is None:
         return []
     items = []
+    for label, url in _links_for(role, get_urlconf(), get_script_prefix()):
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": label, "url": url, "active": active})
+    return items
+
+
+@functools.cache
+def _links_for(role, urlconf, script_prefix) -> tuple[tuple[str, str], ...]:
+    """The role's links, reversed once per process (per URL configuration and prefix): every page draws
+    the menu, and its URLs never change while the process runs."""
+    links = []
     for item in NAV_ITEMS:
         if role not in item.roles:
             continue
         try:
-            url = reverse(item.url_name)
+            links.append((item.label, reverse(item.url_name, urlconf=urlconf)))
         except NoReverseMatch:  # a page whose app is not installed in this build
             continue
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
-    return items
+    return tuple(links)

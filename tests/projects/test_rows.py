@@ -8,7 +8,7 @@ from django.template import Context, Template
 
 from projects.choices import DeadlineStatus
 from projects.deadlines import DeadlineAssessment
-from projects.rows import project_rows_html
+from projects.rows import project_rows_html, task_rows_html
 
 from .factories import CompoundFactory, make_project
 
@@ -57,3 +57,40 @@ def test_python_rows_equal_the_template_rows(programme, staff_user, wulan, index
 
 def test_no_rows_say_so():
     assert _squeeze(project_rows_html([])) == _squeeze(TEMPLATE.render(Context({"rows": []})))
+
+
+TASK_TEMPLATE = Template("""{% for t in page.object_list %}
+      <tr><td>{{ t.agency.short_name|default:t.agency.name }}</td><td>{% if t.project %}{{ t.project.code }} {{ t.project.name }}{% else %}全计划{% endif %}</td>
+        <td>{{ t.title }}{% if t.duty %}<br><small class="muted">{{ t.duty.text }}</small>{% endif %}</td>
+        <td>{{ t.due_date|date:"Y-m-d" }}{% if t.due_date and t.due_date < today and t.status != "done" %} <span class="status-overdue">已逾期</span>{% endif %}</td>
+        <td>{{ t.get_status_display }}</td><td>{{ t.notes|linebreaksbr }}</td>
+        {% if can_update %}<td><a href="{% url 'task_update' t.pk %}">更新</a></td>{% endif %}</tr>
+    {% empty %}<tr><td colspan="7" class="muted">没有任务。</td></tr>{% endfor %}""")  # noqa: E501
+
+
+@pytest.mark.parametrize("can_update", [True, False])
+def test_python_task_rows_equal_the_template_rows(programme, staff_user, wulan, can_update):
+    from agencies.models import Agency, Duty
+    from projects.models import AgencyTask
+
+    project = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)],
+                           code="rows-tasks")
+    project.name = "<b>项目</b>&"
+    agency = Agency.objects.get(code="finance")
+    agency.short_name = ""
+    duty = Duty.objects.filter(agency=agency).first()
+    duty.text = '职责 "<i>"'
+    tasks = [
+        AgencyTask(pk=1, programme=programme, project=project, agency=agency, duty=duty, title="<script>x</script>",
+                   due_date=dt.date(2023, 5, 1), status="in_progress", notes="第一行\n<第二行>"),
+        AgencyTask(pk=2, programme=programme, project=None, agency=agency, duty=None, title="全计划任务",
+                   due_date=dt.date(2023, 5, 1), status="done", notes=""),
+        AgencyTask(pk=3, programme=programme, project=None, agency=agency, duty=None, title="无时限",
+                   due_date=None, status="todo", notes="a & b"),
+    ]
+    today = dt.date(2023, 6, 1)
+    context = {"page": {"object_list": tasks}, "today": today, "can_update": can_update}
+    expected = _squeeze(TASK_TEMPLATE.render(Context(context)))
+    assert _squeeze(task_rows_html(tasks, today=today, can_update=can_update)) == expected
+    assert _squeeze(task_rows_html([], today=today, can_update=can_update)) == _squeeze(
+        TASK_TEMPLATE.render(Context({"page": {"object_list": []}, "today": today})))
