@@ -46,6 +46,7 @@ class SyntheticCounts:
     compounds: int = 0
     buildings: int = 0
     households: int = 0
+    assessed: int = 0
     seconds: float = 0.0
 
 
@@ -120,6 +121,7 @@ def synthetic_generate(*, compounds: int, seed: int = 1) -> SyntheticCounts:
     now = timezone.now()
     with transaction.atomic():
         offset = Compound.objects.filter(name__startswith=SYNTHETIC_COMPOUND_PREFIX).count()
+        last_id = Compound.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         towns = []
         for index in range(max(1, -(-compounds // COMPOUNDS_PER_TOWN))):
             town, created = Town.objects.get_or_create(
@@ -130,5 +132,10 @@ def synthetic_generate(*, compounds: int, seed: int = 1) -> SyntheticCounts:
             stop = min(start + COMPOUNDS_PER_BATCH, offset + compounds + 1)
             _batch(rng=rng, towns=towns, numbers=range(start, stop), now=now, counts=counts)
         town_totals_refresh(town_ids=[town.pk for town in towns])
+        # As a survey import leaves them: every compound assessed against the rules, so the review queue,
+        # the verdict counts and the dashboard carry a real data set's load.
+        from .services import compounds_assess_many
+
+        counts.assessed = len(compounds_assess_many(queryset=Compound.objects.filter(pk__gt=last_id).order_by("pk")))
     counts.seconds = time.perf_counter() - started
     return counts

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         counts = synthetic_generate(compounds=options["compounds"], seed=options["seed"])
         self.stdout.write(self.style.SUCCESS(
             f"合成数据：乡镇 {counts.towns}，小区 {counts.compounds}，楼栋 {counts.buildings}，"
-            f"住户 {counts.households}，用时 {counts.seconds:.1f} 秒"
+            f"住户 {counts.households}，认定 {counts.assessed} 个小区，用时 {counts.seconds:.1f} 秒"
         ))
         if options["projects"] > 0:
             made = synthetic_projects_generate(
