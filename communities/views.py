@@ -35,6 +35,7 @@ from .filters import (
 )
 from .forms import RelaxationForm, SiteVerificationForm, SurveyUploadForm
 from .models import Compound
+from .rows import review_rows_html
 from .selectors import survey_uploads_for
 from .survey import (
     SurveyImportError,
@@ -213,7 +214,8 @@ def review_queue(request):
             return _queue_xlsx(compounds)
         query = request.GET.copy()
         query.pop("page", None)
-        context.update({"filter": filterset, "page": _page_of_rows(compounds, request.GET.get("page")),
+        page = _page_of_rows(compounds, request.GET.get("page"))
+        context.update({"filter": filterset, "page": page, "rows_html": review_rows_html(page.object_list),
                         "query": query.urlencode()})
     return render(request, "communities/review_queue.html", context)
 
