@@ -481,6 +481,13 @@ class TownTotals(models.Model):
     floor_area_m2 = models.DecimalField("建筑面积合计(㎡)", max_digits=16, decimal_places=2, default=Decimal("0"))
     buildings = models.PositiveIntegerField("楼栋数", default=0)
     households = models.PositiveIntegerField("户数", default=0)
+    # The compounds by eligibility verdict (Verdict), and those not assessed: the review queue's and the
+    # dashboard's counts. They add up to `compounds` (a constraint).
+    eligible = models.PositiveIntegerField("符合改造条件", default=0)
+    relaxed = models.PositiveIntegerField("放宽认定", default=0)
+    ineligible = models.PositiveIntegerField("不符合", default=0)
+    incomplete = models.PositiveIntegerField("资料不全", default=0)
+    not_assessed = models.PositiveIntegerField("未评估", default=0)
     refreshed_at = models.DateTimeField("统计时间", default=timezone.now)
 
     class Meta:
@@ -491,6 +498,10 @@ class TownTotals(models.Model):
             models.CheckConstraint(condition=Q(floor_area_m2__gte=0), name="%(app_label)s_%(class)s_area_nonneg"),
             models.CheckConstraint(condition=Q(compounds_with_floor_area__lte=models.F("compounds")),
                                    name="%(app_label)s_%(class)s_with_area_le_compounds"),
+            models.CheckConstraint(
+                condition=Q(compounds=models.F("eligible") + models.F("relaxed") + models.F("ineligible")
+                            + models.F("incomplete") + models.F("not_assessed")),
+                name="%(app_label)s_%(class)s_verdicts_add_up"),
         ]
 
     def __str__(self):

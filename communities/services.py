@@ -222,6 +222,7 @@ def compound_assess(*, compound: Compound, user=None,
     assessment.full_clean()
     assessment._history_user = user
     assessment.save()
+    town_totals_refresh(town_ids=[compound.town_id])  # the stored verdict counts, in the same commit
     return assessment
 
 
@@ -244,6 +245,7 @@ def compounds_assess_many(*, queryset, user=None, rules: eligibility.Rules | Non
     rules = rules or eligibility.Rules.from_settings()
     ids = list(queryset.values_list("pk", flat=True))
     assessments = []
+    touched: set[int] = set()
     for start in range(0, len(ids), ASSESS_CHUNK):
         chunk = ids[start:start + ASSESS_CHUNK]
         list(Compound.objects.select_for_update().filter(pk__in=chunk).values_list("pk"))
@@ -271,6 +273,8 @@ def compounds_assess_many(*, queryset, user=None, rules: eligibility.Rules | Non
         bulk.insert_instances(CompoundAssessment, created, user=user, now=now)
         bulk.update_instances(CompoundAssessment, changed, [*_assessment_values_fields(), "updated_at"], user=user,
                               now=now)
+        touched.update(compounds[a.compound_id].town_id for a in (*created, *changed))
+    town_totals_refresh(town_ids=touched)  # the stored verdict counts, in the same commit
     return assessments
 
 

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from .models import Building, Compound, Household, Town, TownTotals
 
-_FIELDS = ("compounds", "compounds_with_floor_area", "floor_area_m2", "buildings", "households")
+VERDICT_FIELDS = ("eligible", "relaxed", "ineligible", "incomplete", "not_assessed")
+_FIELDS = ("compounds", "compounds_with_floor_area", "floor_area_m2", "buildings", "households", *VERDICT_FIELDS)
 
 
 def _counted(town_ids: list[int], *, Compound=Compound, Building=Building,  # noqa: N803 (models)
@@ -30,7 +31,7 @@ def _counted(town_ids: list[int], *, Compound=Compound, Building=Building,  # no
     def entry(town_id, is_demo):
         return figures.setdefault((town_id, is_demo), {"compounds": 0, "compounds_with_floor_area": 0,
                                                        "floor_area_m2": Decimal("0"), "buildings": 0,
-                                                       "households": 0})
+                                                       "households": 0, **dict.fromkeys(VERDICT_FIELDS, 0)})
 
     compounds = (Compound.objects.filter(town_id__in=town_ids).values("town_id", "is_demo")
                  .annotate(n=Count("id"), with_area=Count("id", filter=Q(floor_area_m2__isnull=False)),
@@ -39,6 +40,10 @@ def _counted(town_ids: list[int], *, Compound=Compound, Building=Building,  # no
         figure = entry(row["town_id"], row["is_demo"])
         figure.update(compounds=row["n"], compounds_with_floor_area=row["with_area"],
                       floor_area_m2=row["area"] or Decimal("0"))
+    verdicts = (Compound.objects.filter(town_id__in=town_ids).values("town_id", "is_demo", "assessment__verdict")
+                .annotate(n=Count("id")).order_by())
+    for row in verdicts:
+        entry(row["town_id"], row["is_demo"])[row["assessment__verdict"] or "not_assessed"] = row["n"]
     buildings = (Building.objects.filter(compound__town_id__in=town_ids)
                  .values("compound__town_id", "compound__is_demo").annotate(n=Count("id")).order_by())
     for row in buildings:
@@ -56,9 +61,12 @@ def fill_from_migration(apps, schema_editor) -> None:
     models = {name: apps.get_model("communities", name) for name in ("Compound", "Building", "Household")}
     town_ids = list(apps.get_model("communities", "Town").objects.values_list("id", flat=True))
     totals = apps.get_model("communities", "TownTotals")
+    fields = {field.name for field in totals._meta.fields}  # an earlier migration's table lacks later columns
     now = timezone.now()
+    totals.objects.all().delete()
     totals.objects.bulk_create(
-        totals(town_id=town_id, is_demo=is_demo, refreshed_at=now, **values)
+        totals(town_id=town_id, is_demo=is_demo, refreshed_at=now,
+               **{name: value for name, value in values.items() if name in fields})
         for (town_id, is_demo), values in sorted(_counted(town_ids, **models).items())
     )
 
@@ -76,6 +84,17 @@ def town_totals_refresh(*, town_ids: Iterable[int] | None = None) -> None:
         TownTotals(town_id=town_id, is_demo=is_demo, refreshed_at=now, **values)
         for (town_id, is_demo), values in sorted(figures.items())
     )
+
+
+def verdict_totals(*, town_id: int | None = None, is_demo: bool | None = None) -> dict[str, int]:
+    """Compounds by verdict (and not assessed) from the stored rows: every town, or one; real, demo or both."""
+    rows = TownTotals.objects.all()
+    if town_id is not None:
+        rows = rows.filter(town_id=town_id)
+    if is_demo is not None:
+        rows = rows.filter(is_demo=is_demo)
+    sums = rows.aggregate(**{name: Sum(name) for name in VERDICT_FIELDS})
+    return {name: sums[name] or 0 for name in VERDICT_FIELDS}
 
 
 def recorded_totals() -> dict[bool, dict]:

@@ -206,7 +206,7 @@ def _apply_form_errors(form, error: ValidationError) -> None:
 def review_queue(request):
     role = require_role(request.user, *QUEUE_ROLES)
     visible = selectors.review_queue(user=request.user)
-    context = {"counts": selectors.verdict_counts(queryset=visible), "counts_only": role == Role.LEADER}
+    context = {"counts": selectors.verdict_counts(user=request.user), "counts_only": role == Role.LEADER}
     if role != Role.LEADER:
         filterset = CompoundReviewFilterSet(request.GET or None, queryset=visible, request=request)
         compounds = filterset.qs

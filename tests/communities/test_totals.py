@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from communities.models import Building, Compound, Household, TownTotals
 from communities.services import compound_facts_update
-from communities.totals import recorded_totals, town_totals_refresh
+from communities.totals import VERDICT_FIELDS, recorded_totals, town_totals_refresh, verdict_totals
 
 from .factories import make_estate
 from .survey_files import SAMPLES
@@ -31,6 +31,10 @@ def _live() -> dict[bool, dict]:
             "buildings": Building.objects.filter(compound__is_demo=is_demo).count(),
             "households": Household.objects.filter(building__compound__is_demo=is_demo).count(),
         }
+        verdicts = dict(Compound.objects.filter(is_demo=is_demo).values_list("assessment__verdict")
+                        .annotate(n=Count("id")).order_by())
+        result[is_demo].update({name: verdicts.get(None if name == "not_assessed" else name, 0)
+                                for name in VERDICT_FIELDS})
     return result
 
 
@@ -142,3 +146,21 @@ def test_editing_in_the_admin_keeps_totals_in_step(client, users, wulan, other_t
     assert response.status_code == 302
     assert recorded_totals() == _live()
     assert recorded_totals()[False]["buildings"] == 1
+
+
+def test_a_verdict_change_moves_the_stored_verdict_counts_in_the_same_commit(wulan, staff_user):
+    from communities.services import compound_assess
+
+    compound = make_estate(town=wulan)[0]
+    compound_assess(compound=compound, user=staff_user)
+    compound.refresh_from_db()
+    verdict = compound.assessment.verdict
+    before = verdict_totals(town_id=wulan.pk)
+    compound_facts_update(compound=compound, user=staff_user, changes={"in_shantytown_plan": True})
+    compound.refresh_from_db()
+    assert compound.assessment.verdict == "ineligible" != verdict
+    after = verdict_totals(town_id=wulan.pk)
+    assert after[verdict] == before[verdict] - 1
+    assert after["ineligible"] == before["ineligible"] + 1
+    assert recorded_totals() == _live()
+    call_command("refresh_totals", "--check", verbosity=0)

@@ -2,9 +2,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from communities.models import Town, TownTotals
-from communities.totals import town_totals_refresh
+from communities.totals import VERDICT_FIELDS, town_totals_refresh
 
-_FIELDS = ("compounds", "compounds_with_floor_area", "floor_area_m2", "buildings", "households")
+_FIELDS = ("compounds", "compounds_with_floor_area", "floor_area_m2", "buildings", "households", *VERDICT_FIELDS)
 
 
 def _stored() -> dict:
@@ -13,7 +13,7 @@ def _stored() -> dict:
 
 
 class Command(BaseCommand):
-    help = "重新统计各乡镇已录入的小区、楼栋、住户和建筑面积合计（首页、驾驶舱和列表页数所用）。"
+    help = "重新统计各乡镇已录入的小区、楼栋、住户、建筑面积和认定结论合计（首页、驾驶舱、认定审核和列表页数所用）。"
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true",
