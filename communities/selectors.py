@@ -11,7 +11,7 @@ from agencies.choices import Role
 from .choices import Consent, Verdict
 from .eligibility import CONDITION_FIELDS, fact_label
 from .models import Building, Compound, CompoundAssessment, Household, SurveyUpload, TownTotals
-from .totals import VERDICT_FIELDS, verdict_totals
+from .totals import verdict_totals
 
 NOT_ASSESSED = "未评估"
 
@@ -53,13 +53,18 @@ def household_list(*, user):
 def stored_total(*, user, field: str) -> int:
     """How many buildings or households (field) the user may see, from the stored per-town totals
     (communities.totals) instead of counting a million rows for an unfiltered list's page count."""
+    return _visible_totals(user).aggregate(n=Sum(field))["n"] or 0
+
+
+def _visible_totals(user):
+    """The stored per-town rows in the user's scope: the same as compounds_for / buildings_for /
+    households_for (surveyors their own town, liaisons nothing)."""
     role = role_of(user)
     if role is None or role == Role.LIAISON:
-        return 0
-    totals = TownTotals.objects.all()
-    if role == Role.SURVEYOR:  # the same scope as buildings_for / households_for
-        totals = totals.filter(town_id=user_town_id(user))
-    return totals.aggregate(n=Sum(field))["n"] or 0
+        return TownTotals.objects.none()
+    if role == Role.SURVEYOR:
+        return TownTotals.objects.filter(town_id=user_town_id(user))
+    return TownTotals.objects.all()
 
 
 def compound_get(*, user, pk: int) -> Compound:
@@ -107,14 +112,7 @@ def verdict_counts(*, user, is_demo: bool | None = None) -> list[dict]:
     of Verdict, then those not assessed. From the stored per-town counts (communities.totals), which the
     assessment services keep in step: counting every compound through a join on each request was a
     fifth of the review queue's time at the large benchmark size."""
-    role = role_of(user)
-    if role is None or role == Role.LIAISON:  # the same scope as compounds_for
-        counts = dict.fromkeys(VERDICT_FIELDS, 0)
-    elif role == Role.SURVEYOR:
-        town_id = user_town_id(user)
-        counts = verdict_totals(town_id=town_id, is_demo=is_demo) if town_id else dict.fromkeys(VERDICT_FIELDS, 0)
-    else:
-        counts = verdict_totals(is_demo=is_demo)
+    counts = verdict_totals(_visible_totals(user), is_demo=is_demo)
     rows = [{"verdict": v.value, "label": v.label, "count": counts[v.value]} for v in Verdict]
     rows.append({"verdict": "", "label": NOT_ASSESSED, "count": counts["not_assessed"]})
     return rows

@@ -86,9 +86,10 @@ def town_totals_refresh(*, town_ids: Iterable[int] | None = None) -> None:
     )
 
 
-def verdict_totals(*, town_id: int | None = None, is_demo: bool | None = None) -> dict[str, int]:
-    """Compounds by verdict (and not assessed) from the stored rows: every town, or one; real, demo or both."""
-    rows = TownTotals.objects.all()
+def verdict_totals(rows=None, *, town_id: int | None = None, is_demo: bool | None = None) -> dict[str, int]:
+    """Compounds by verdict (and not assessed) from the stored rows (all, or a TownTotals queryset): every
+    town, or one; real, demo or both."""
+    rows = TownTotals.objects.all() if rows is None else rows
     if town_id is not None:
         rows = rows.filter(town_id=town_id)
     if is_demo is not None:

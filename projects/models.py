@@ -203,7 +203,26 @@ class ProjectCompound(models.Model):
         return f"{self.compound} 第{self.phase}期"
 
 
-class ProjectStep(models.Model):
+class StepFacts:
+    """What a step's code and status say, shared by ProjectStep and the list's plain-value StepRow
+    (projects.selectors): its catalogue entry, its name, whether it is done."""
+
+    __slots__ = ()
+
+    @property
+    def definition(self) -> step_catalog.StepDef:
+        return step_catalog.BY_CODE[self.code]
+
+    @property
+    def name(self) -> str:
+        return step_catalog.name_of(self.code)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == StepStatus.DONE
+
+
+class ProjectStep(StepFacts, models.Model):
     """One step of work plan 六 for one project: its plan, what actually happened and who is responsible."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="steps", verbose_name="项目")
@@ -266,17 +285,6 @@ class ProjectStep(models.Model):
     def __str__(self):
         return f"{self.project.code} {self.name}"
 
-    @property
-    def definition(self) -> step_catalog.StepDef:
-        return step_catalog.BY_CODE[self.code]
-
-    @property
-    def name(self) -> str:
-        return step_catalog.name_of(self.code)
-
-    @property
-    def is_done(self) -> bool:
-        return self.status == StepStatus.DONE
 
 
 class ProjectDocument(models.Model):

@@ -9,7 +9,7 @@ from communities.totals import recorded_totals
 from . import deadlines, scope_rules
 from . import steps as step_catalog
 from .choices import StepStatus, TaskStatus
-from .models import Programme
+from .models import Programme, StepFacts
 
 
 def programme_current() -> Programme | None:
@@ -123,7 +123,7 @@ def current_step_names(steps) -> list[str]:
     return names
 
 
-class StepRow:
+class StepRow(StepFacts):
     """A step as the project list reads it: the fields the deadline rules (projects.deadlines) and the
     current-step names use, read as values. A page of 50 projects has some 900 steps."""
 
@@ -132,18 +132,6 @@ class StepRow:
     def __init__(self, *values):
         for name, value in zip(self.__slots__, values, strict=True):
             setattr(self, name, value)
-
-    @property
-    def is_done(self) -> bool:
-        return self.status == StepStatus.DONE
-
-    @property
-    def definition(self):
-        return step_catalog.BY_CODE[self.code]
-
-    @property
-    def name(self) -> str:
-        return step_catalog.name_of(self.code)
 
 
 def phases_attach(projects) -> list:
