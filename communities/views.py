@@ -35,7 +35,6 @@ from .filters import (
 )
 from .forms import RelaxationForm, SiteVerificationForm, SurveyUploadForm
 from .models import Compound
-from .rows import review_rows_html
 from .selectors import survey_uploads_for
 from .survey import (
     SurveyImportError,
@@ -215,8 +214,7 @@ def review_queue(request):
         query = request.GET.copy()
         query.pop("page", None)
         page = _page_of_rows(compounds, request.GET.get("page"))
-        context.update({"filter": filterset, "page": page, "rows_html": review_rows_html(page.object_list),
-                        "query": query.urlencode()})
+        context.update({"filter": filterset, "page": page, "query": query.urlencode()})
     return render(request, "communities/review_queue.html", context)
 
 

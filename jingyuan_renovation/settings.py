@@ -63,8 +63,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "jingyuan_renovation.urls"
 WSGI_APPLICATION = "jingyuan_renovation.wsgi.application"
 
-# Django's stock widget markup, with <select> and <input> drawn in Python (ui/renderers.py).
-FORM_RENDERER = "ui.renderers.FastWidgetRenderer"
+# Widgets render through Django's own Jinja2 widget templates (django/forms/jinja2): the same markup as the
+# stock Django-template widgets at a fraction of the time for a drop-down of a hundred towns.
+FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 TEMPLATES = [
     {
@@ -80,6 +81,14 @@ TEMPLATES = [
                 "ui.context_processors.navigation",
             ],
         },
+    },
+    {
+        # The hot partials (table bodies) of the app's pages, included with {% jinja %} (ui/jinja2.py).
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "ui.jinja2.environment", "autoescape": True},
     },
 ]
 

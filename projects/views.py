@@ -16,7 +16,6 @@ from . import forms as project_forms
 from . import steps as step_catalog
 from .filters import AgencyTaskFilter, ProjectFilter
 from .models import AcceptanceRecord, AgencyTask, Project, ProjectDocument, ProjectStep, ScopeLine
-from .rows import project_rows_html, task_rows_html
 from .selectors import (
     indicators,
     phases_attach,
@@ -112,7 +111,6 @@ def project_list(request):
             "filter": filterset,
             "page": page,
             "rows": rows,
-            "rows_html": project_rows_html(rows),
             "query": query.urlencode(),
             "can_write": role_of(request.user) in WRITE_ROLES,
         },
@@ -480,7 +478,6 @@ def task_list(request):
             "query": query.urlencode(),
             "today": today,
             "can_update": role in TASK_WRITE_ROLES,
-            "rows_html": task_rows_html(page.object_list, today=today, can_update=role in TASK_WRITE_ROLES),
         },
     )
 
