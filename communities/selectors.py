@@ -162,6 +162,11 @@ def survey_uploads_for(user):
     return queryset.none()
 
 
+# Bar colours by meaning ({% bar_chart %} tones): qualifying green, relaxed amber, not qualifying red,
+# incomplete or not yet assessed grey. A verdict not listed keeps the neutral brand colour.
+VERDICT_TONES = {"eligible": "ok", "relaxed": "warn", "ineligible": "bad", "incomplete": "muted", "": "muted"}
+
+
 def dashboard_verdicts(*, programme, today, user) -> dict:
     """Eligibility verdict counts of real compounds (ui.selectors.DASHBOARD_SECTIONS), each linked to
     the review queue filtered to that verdict."""
@@ -172,7 +177,8 @@ def dashboard_verdicts(*, programme, today, user) -> dict:
     total = sum(row["count"] for row in rows)
     bars = [
         {"label": row["label"], "value": row["count"], "total": total,
-         "url": f"{url}?verdict={row['verdict']}" if row["verdict"] else url}
+         "url": f"{url}?verdict={row['verdict']}" if row["verdict"] else url,
+         "tone": VERDICT_TONES.get(row["verdict"])}
         for row in rows
     ]
     return {"bars": bars, "note": f"已录入真实小区 {total} 个（不含演示数据）。"}

@@ -28,13 +28,15 @@ def test_percent_and_days():
     assert days_phrase(-3) == "已过 3 天"
 
 
-def test_bar_chart_is_svg_with_links_and_escaped_labels():
+def test_bar_chart_has_text_labels_links_and_bars_to_scale():
     html = Template("{% load ui %}{% bar_chart items %}").render(Context({"items": [
-        {"label": "<b>按期</b>", "value": 3, "total": 4, "url": "/x/?a=1&b=2"},
+        {"label": "<b>按期</b>", "value": 3, "total": 4, "url": "/x/?a=1&b=2", "tone": "ok"},
         {"label": "逾期", "value": 1},
     ]}))
-    assert html.startswith("<svg") and "<b>" not in html and "&lt;b&gt;" in html
+    assert "<b>" not in html and '<span class="bar-label">&lt;b&gt;按期&lt;/b&gt;</span>' in html
     assert 'href="/x/?a=1&amp;b=2"' in html
+    assert '<rect class="bar-fill ok" width="75.0"' in html  # 3 of 4
+    assert '<rect class="bar-fill" width="33.3"' in html  # 1, scaled to the largest value (3)
     assert html.count("<rect") == 4
 
 

@@ -117,31 +117,23 @@ def _fraction(value, total) -> float:
     return max(0.0, min(1.0, float(part / whole)))
 
 
-@register.inclusion_tag("ui/charts/bars.svg.html")
-def bar_chart(items, width=560, bar_height=22, label_width=130, title=""):
-    """Horizontal bars, one per item: {"label", "value", "total" (optional), "url" (optional), "text"}.
+@register.inclusion_tag("ui/charts/bars.html")
+def bar_chart(items, title=""):
+    """Horizontal bars, one per item: {"label", "value", "total" (optional), "url" (optional), "text",
+    "tone" (optional: ok, warn, bad, muted, demo — colour by meaning)}.
 
     With a total each bar shows value/total; without one, bars are scaled to the largest value.
-    Each bar links to the list behind its figure when the item has a url.
+    Each bar links to the list behind its figure when the item has a url. Labels and figures are text
+    of the page, not of a scaled drawing, so they keep their size on a desk and on a phone.
     """
     items = list(items)
     largest = max((_decimal(i.get("value")) or 0 for i in items), default=0) or 1
-    track = width - label_width - 110
     rows = []
-    for index, item in enumerate(items):
+    for item in items:
         total = item.get("total")
         fraction = _fraction(item.get("value"), total if total else largest)
-        rows.append({
-            **item,
-            "y": index * (bar_height + 10),
-            "bar_width": round(track * fraction, 1),
-            "text": item.get("text") or str(item.get("value")),
-        })
-    return {
-        "rows": rows, "width": width, "height": max(1, len(rows)) * (bar_height + 10),
-        "bar_height": bar_height, "label_width": label_width, "track": track, "title": title,
-        "text_x": label_width + track + 8, "text_y": bar_height / 2 + 5,
-    }
+        rows.append({**item, "percent": round(100 * fraction, 1), "text": item.get("text") or str(item.get("value"))})
+    return {"rows": rows, "title": title}
 
 
 @register.inclusion_tag("ui/charts/ring.svg.html")
