@@ -31,6 +31,7 @@ class CompoundFilterSet(django_filters.FilterSet):
         fields=(("name", "name"), ("town__name", "town"), ("build_year", "build_year"),
                 ("building_count", "building_count"), ("household_count", "household_count"),
                 ("floor_area_m2", "floor_area_m2"), ("recorded_buildings", "recorded_buildings")),
+        field_labels={"recorded_buildings": "已录入楼栋"},
         label="排序",
     )
 
@@ -59,6 +60,7 @@ class BuildingFilterSet(django_filters.FilterSet):
         fields=(("compound__name", "compound"), ("number", "number"), ("build_year", "build_year"),
                 ("floors", "floors"), ("household_count", "household_count"), ("floor_area_m2", "floor_area_m2"),
                 ("recorded_households", "recorded_households")),
+        field_labels={"recorded_households": "已录入住户"},
         label="排序",
     )
 
@@ -131,7 +133,7 @@ class CompoundReviewFilterSet(django_filters.FilterSet):
     reviewed = django_filters.ChoiceFilter(choices=REVIEWED_CHOICES, method="filter_reviewed", label="审核",
                                            empty_label="全部")
     review_status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, label="审核状态", empty_label="全部")
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(("assessment__priority", "priority"), ("name", "name"), ("build_year", "build_year")),
         field_labels={"assessment__priority": "优先度", "name": "小区名称", "build_year": "建成年份"},
         label="排序",

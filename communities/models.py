@@ -232,7 +232,13 @@ class Household(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.building} {self.unit}-{self.room}"
+        return f"{self.building} {self.unit_and_room}"
+
+    @property
+    def unit_and_room(self) -> str:
+        """「1单元 101」 whether the survey wrote the unit as 「1」 or 「1单元」."""
+        unit = self.unit if self.unit.endswith("单元") else f"{self.unit}单元"
+        return f"{unit} {self.room}"
 
 
 

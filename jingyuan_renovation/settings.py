@@ -224,6 +224,8 @@ else:
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
+# django-filter's empty choice reads 「全部」 in every drop-down (its default is 「---------」).
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

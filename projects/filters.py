@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from communities.models import Town
-from ui.filters import NameChoiceFilter
+from ui.filters import NameChoiceFilter, YesNoFilter
 
 from . import steps as step_catalog
 from .choices import DeadlineStatus, StepStatus, TaskStatus
@@ -34,11 +34,11 @@ class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="关键字", method="filter_q", help_text="项目编号、名称或小区名称")
     town = NameChoiceFilter(label="乡镇", queryset=Town.objects.all(), method="filter_town")
     stage = django_filters.ChoiceFilter(label="阶段", choices=STAGES, method="filter_stage")
-    centrally_subsidised = django_filters.BooleanFilter(label="中央补助项目")
+    centrally_subsidised = YesNoFilter(label="中央补助项目")
     responsible_agency = django_filters.ModelChoiceFilter(
         label="建设（责任）单位", queryset=Agency.objects.all()
     )
-    is_demo = django_filters.BooleanFilter(label="演示数据")
+    is_demo = YesNoFilter(label="演示数据")
     deadline_ready = django_filters.ChoiceFilter(label="时限一状态", choices=DeadlineStatus.choices,
                                                  method="filter_deadline")
     deadline_completion = django_filters.ChoiceFilter(label="时限二状态", choices=DeadlineStatus.choices,
@@ -88,8 +88,8 @@ class AgencyTaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="关键字", method="filter_q", help_text="任务或项目名称")
     agency = django_filters.ModelChoiceFilter(label="责任单位", queryset=Agency.objects.all())
     status = django_filters.ChoiceFilter(label="状态", choices=TaskStatus.choices)
-    overdue = django_filters.BooleanFilter(label="已逾期", method="filter_overdue")
-    programme_wide = django_filters.BooleanFilter(
+    overdue = YesNoFilter(label="已逾期", method="filter_overdue")
+    programme_wide = YesNoFilter(
         label="全计划任务", field_name="project", lookup_expr="isnull"
     )
 

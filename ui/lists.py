@@ -24,7 +24,7 @@ from typing import Any
 import django_filters
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
@@ -70,8 +70,44 @@ def resolve(row, path: str):
     return value() if callable(value) else value
 
 
+_IDENTIFYING = {"name", "code", "number", "order", "short_name"}
+
+
+def _verbose_label(model, path: str) -> str:
+    """The column's name in the user's words: the last field's verbose name, or the related object's own
+    name where the path ends in what identifies it (town__name → 乡镇, building__number → 楼栋)."""
+    label, related_label = path, None
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return label if related_label else path  # an annotation: its FilterSet gives field_labels
+        if part in _IDENTIFYING and related_label:
+            return related_label
+        label = str(getattr(field, "verbose_name", part))
+        if field.is_relation and field.related_model is not None:
+            related_label, model = label, field.related_model
+    return label
+
+
 class StableOrderingFilter(django_filters.OrderingFilter):
     """OrderingFilter that ends every ordering with the primary key, so pages never repeat or skip rows."""
+
+    descending_fmt = "%s（降序）"  # django-filter's own "%s (descending)" has no Chinese translation
+
+    def __init__(self, *args, **kwargs):
+        self._explicit_labels = dict(kwargs.get("field_labels") or {})
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        # Labels the FilterSet did not give are the model's own verbose names (「建成年份」, not "Build year"):
+        # the model is known only once the filter is bound to its FilterSet.
+        if not hasattr(self, "_field") and getattr(self, "model", None) is not None:
+            fields = {name: param for param, name in self.param_map.items()}
+            labels = {name: self._explicit_labels.get(name) or _verbose_label(self.model, name) for name in fields}
+            self.extra["choices"] = self.build_choices(fields, labels)
+        return super().field
 
     def filter(self, qs, value):
         qs = super().filter(qs, value)

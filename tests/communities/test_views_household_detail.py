@@ -29,3 +29,13 @@ def test_staff_read_the_full_history(client, users, household):
     body = client.get(reverse("communities:household_detail", args=[household.pk])).content.decode()
     assert "户主姓名：赵测试 → 钱测试" in body
     assert "13800001111" in body
+
+
+@pytest.mark.parametrize("unit", ["1", "1单元"])
+def test_household_title_reads_unit_then_room_once(client, users, household, unit):
+    """「1单元 101」, never 「1单元单元 101」, whichever way the survey wrote the unit."""
+    household.unit, household.room = unit, "101"
+    household.save()
+    client.force_login(users["staff"])
+    body = client.get(reverse("communities:household_detail", args=[household.pk])).content.decode()
+    assert "1单元 101" in body and "1单元单元" not in body

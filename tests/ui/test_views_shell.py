@@ -35,6 +35,7 @@ def test_failed_logins_are_throttled_with_a_chinese_message(client, users, setti
     locked = client.post(reverse("login"), {"username": "alice-staff", "password": "wrong"})
     assert locked.status_code == 429
     assert "登录失败次数过多" in locked.content.decode()
+    assert "请 15 分钟 后再试" in locked.content.decode() and "PT15M" not in locked.content.decode()
     from tests.conftest import PASSWORD
 
     still_locked = client.post(reverse("login"), {"username": "alice-staff", "password": PASSWORD})

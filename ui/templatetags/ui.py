@@ -80,6 +80,16 @@ def percent_of(value, total) -> str:
 
 
 @register.filter
+def minutes_cn(value) -> str:
+    """A wait as people read it: timedelta(minutes=15) → 「15 分钟」, 90 min → 「1 小时 30 分钟」."""
+    if not isinstance(value, dt.timedelta):
+        return ""
+    minutes = max(1, math.ceil(value.total_seconds() / 60))
+    hours, minutes = divmod(minutes, 60)
+    return " ".join(part for part in (f"{hours} 小时" if hours else "", f"{minutes} 分钟" if minutes else "") if part)
+
+
+@register.filter
 def days_phrase(days) -> str:
     """剩余 12 天 / 今天到期 / 已过 30 天."""
     if days is None:
