@@ -224,6 +224,15 @@ def test_staff_edit_the_source_class_table(client, users, programme):
     assert "中央预算内资金不包括小区主体改造（房屋本体）" in body
 
 
+def test_the_rules_page_labels_the_central_budget_rule_as_outside_the_plan(client, users, programme):
+    """The plan (七(二)) restricts no source: the page names the NDRC as the source, outside the plan."""
+    client.force_login(users["staff"])
+    body = client.get(reverse("funding:source_class_rules")).content.decode()
+    assert "国家发展改革委中央预算内投资要求（非本方案条款）" in body
+    assert "七(二)）。默认" not in body and "（七(二)）。默认" not in body
+    assert "国家分类（国办发〔2020〕23号" in body
+
+
 def test_reconciliation_page_shows_the_difference_never_hidden(client, users, programme, staff_user):
     budget(programme, staff_user, "270000000.00")
     client.force_login(users["leader"])
