@@ -69,7 +69,12 @@ class Programme(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.county}{self.year}年老旧小区改造（{self.document_number}）"
+        return f"{self.name}（{self.document_number}）"
+
+    @property
+    def name(self) -> str:
+        """The programme's name as the document gives it, 城区 included: 靖远县2023年城区老旧小区改造."""
+        return self.title.removesuffix("工作方案").strip() or f"{self.county}{self.year}年城区老旧小区改造"
 
     @property
     def target_budget_wan(self) -> Decimal:
