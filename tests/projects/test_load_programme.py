@@ -62,6 +62,14 @@ def test_every_department_in_the_annex_has_its_duties():
     assert Duty.objects.filter(agency__code="leading_group").count() == 7
 
 
+def test_each_duty_cites_the_part_of_the_annex_that_lists_it(programme):
+    """附件: the leading group's duties precede 各部门职责分工, which lists the departments' and utilities'."""
+    assert set(Duty.objects.filter(agency__code="leading_group").values_list("source", flat=True)) == {
+        "附件 领导小组职责"}
+    assert set(Duty.objects.exclude(agency__code="leading_group").values_list("source", flat=True)) == {
+        "附件 职责分工"}
+
+
 def test_only_the_three_named_compounds_are_loaded_without_invented_facts():
     call_command("load_programme", stdout=StringIO())
     names = set(Compound.objects.values_list("name", flat=True))
