@@ -77,7 +77,7 @@ class BudgetLineListView(FilteredListView):
         Column("项目名称", "project.name"),
         Column("资金来源", "source.name", sort="source"),
         Column("改造内容类别", "get_funding_class_display", sort="funding_class"),
-        Column("国家分类", "national_class_label", export_only=True),
+        Column("国家分类（国办发〔2020〕23号）", "national_class_label", export_only=True),
         Column("预算金额(万元)", _wan_of("amount_yuan"), sort="amount", numeric=True),
         Column("预算金额(元)", "amount_yuan", numeric=True, export_only=True),
         Column("说明", "note"),

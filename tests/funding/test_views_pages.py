@@ -55,7 +55,7 @@ def test_budget_line_filter_then_export_gives_yuan_and_wan(client, users, many_l
     rows = read_xlsx(client.get(url + "&export=xlsx"))
     header, data = rows[0], rows[1:]
     assert len(data) == 30
-    assert header[:6] == ["项目编号", "项目名称", "资金来源", "改造内容类别", "国家分类", "预算金额(万元)"]
+    assert header[:6] == ["项目编号", "项目名称", "资金来源", "改造内容类别", "国家分类（国办发〔2020〕23号）", "预算金额(万元)"]
     assert data[0][2] == "中央财政补助" and data[0][4] == "基础类"
     assert Decimal(str(data[0][5])) == Decimal("1.00") and Decimal(str(data[0][6])) == Decimal("10000.55")
 
