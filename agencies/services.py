@@ -53,6 +53,11 @@ def roles_sync() -> dict[str, int]:
     return result
 
 
+# The annex lists each department's duties under 各部门职责分工; the leading group's own duties are in
+# the paragraph before it (fixtures mark those rows with their own source).
+DUTY_SOURCE = "附件 职责分工"
+
+
 def agencies_load(*, programme, agencies: list[dict], seats: list[dict], duties: list[dict],
                   counts: LoadCounts) -> None:
     """Upsert agencies, the leading group's seats and each agency's duties from the work plan annex."""
@@ -67,7 +72,7 @@ def agencies_load(*, programme, agencies: list[dict], seats: list[dict], duties:
                counts=counts)
     for row in duties:
         upsert(Duty, lookup={"agency": by_code[row["agency"]], "order": row["order"]},
-               values={"text": row["text"]}, counts=counts)
+               values={"text": row["text"], "source": row.get("source", DUTY_SOURCE)}, counts=counts)
 
 
 @transaction.atomic

@@ -245,8 +245,9 @@ def assess(facts: CompoundFacts, rules: Rules) -> Assessment:
             "household_floor_area",
             f"住户建筑面积（{facts.renovation_consent.households_without_area} 户未填）", "三(一)",
         ))
-    # 五 加装电梯: informative only, the lift is decided building by building later.
-    lift = _consent(facts.lift_consent, rules.lift_consent, "加装电梯意愿", "五 加装电梯", reasons)
+    # Lifts: informative only, decided building by building later. The two-thirds rule is the Civil
+    # Code's (art. 278), not a clause of the work plan (which names lifts only in 三(二)3).
+    lift = _consent(facts.lift_consent, rules.lift_consent, "加装电梯意愿", LIFT_CONSENT_SOURCE, reasons)
 
     # 三(二), last paragraph: no second central subsidy.
     subsidy = _central_subsidy(facts, reasons, missing)
@@ -325,6 +326,9 @@ def _share(value: Fraction | None) -> Decimal | None:
 
 def _percent(value: Fraction) -> str:
     return f"{float(value) * 100:.1f}%"
+
+
+LIFT_CONSENT_SOURCE = "《民法典》第二百七十八条（非本方案条款）"
 
 
 def _consent(tally: ConsentTally, threshold: Fraction, label: str, clause: str,

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 
 from .choices import CsvEncoding, SurveySheet
-from .models import Building, EligibilityRelaxation, SiteVerification
+from .models import Building, Compound, CompoundMerge, EligibilityRelaxation, SiteVerification
 from .survey import survey_upload_towns
 from .survey.reader import too_big_message
 
@@ -64,3 +64,26 @@ class SurveyUploadForm(forms.Form):
         if upload and upload.name.lower().endswith((".csv", ".txt")) and not cleaned.get("csv_sheet"):
             self.add_error("csv_sheet", "CSV 文件只含一张表，请选择它是「小区」「楼栋」还是「住户」表。")
         return cleaned
+
+
+class CompoundMergeForm(forms.ModelForm):
+    """拆墙连片 (二(四)、五): merge an adjacent or nearby compound of the same town into this one."""
+
+    class Meta:
+        model = CompoundMerge
+        fields = ["absorbed", "reason", "merged_on"]
+        labels = {"absorbed": "并入本小区的相邻小区"}
+        widgets = {"merged_on": DateInput(), "reason": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, managed, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Candidates: the same town and kind of data, not itself, not merged already (the service
+        # checks again, under a lock).
+        self.fields["absorbed"].queryset = (
+            Compound.objects.filter(town_id=managed.town_id, is_demo=managed.is_demo, merged_into__isnull=True)
+            .exclude(pk=managed.pk).order_by("name")
+        )
+
+    def _post_clean(self):
+        # The service validates the merge as a whole (with the managed compound and the user).
+        pass

@@ -512,3 +512,42 @@ class TownTotals(models.Model):
 
     def __str__(self):
         return f"{self.town}（{'演示' if self.is_demo else '真实'}）"
+
+
+class CompoundMerge(models.Model):
+    """拆墙连片 (二(四), 五): an adjacent or nearby compound (absorbed) merged into another (managed), so
+    the two are renovated and managed as one compound (整合成为一个小区，统一管理).
+
+    Both compounds stay as they are, with their own surveys, buildings, households, verdicts and change
+    history; this row (with its own history) records the merge, why, who and when. A compound is merged
+    into at most one other, and a compound that was merged cannot in turn receive others.
+    """
+
+    CLAUSE = "二(四)、五"
+
+    absorbed = models.OneToOneField(Compound, on_delete=models.PROTECT, related_name="merged_into",
+                                    verbose_name="并入的小区")
+    managed = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="merges_received",
+                                verbose_name="统一管理的小区")
+    reason = models.TextField("理由", help_text="如：两小区相邻，拆除中间围墙后统一实施改造、统一管理")
+    clause = models.CharField("依据", max_length=40, default=CLAUSE, editable=False)
+    merged_on = models.DateField("并入日期")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="记录人")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "拆墙连片合并"
+        verbose_name_plural = "拆墙连片合并"
+        ordering = ["managed", "merged_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(absorbed=models.F("managed")),
+                                   name="%(app_label)s_%(class)s_not_itself",
+                                   violation_error_message="小区不能并入自身。"),
+            models.CheckConstraint(condition=~Q(reason=""), name="%(app_label)s_%(class)s_reason_given",
+                                   violation_error_message="请填写拆墙连片的理由。"),
+        ]
+
+    def __str__(self):
+        return f"{self.absorbed}并入{self.managed}（拆墙连片）"

@@ -151,6 +151,19 @@ def compound_page(*, compound: Compound) -> dict:
     }
 
 
+def compound_merges(*, compound: Compound) -> dict:
+    """拆墙连片 (二(四)、五): what this compound was merged into, and what was merged into it (one query)."""
+    from .models import CompoundMerge
+
+    merges = list(CompoundMerge.objects.filter(Q(absorbed=compound) | Q(managed=compound))
+                  .select_related("absorbed", "managed", "recorded_by").order_by("merged_on", "id"))
+    return {
+        "merged_into": next((m for m in merges if m.absorbed_id == compound.pk), None),
+        "absorbed": [m for m in merges if m.managed_id == compound.pk],
+        "clause": "二(四)、五",
+    }
+
+
 def survey_uploads_for(user):
     """Uploads the user may see: staff all, a surveyor their own town's; nobody else any."""
     queryset = SurveyUpload.objects.select_related("town", "uploaded_by", "imported_by")

@@ -18,6 +18,7 @@ from .models import (
     Community,
     Compound,
     CompoundAssessment,
+    CompoundMerge,
     EligibilityRelaxation,
     Household,
     SiteVerification,
@@ -418,3 +419,44 @@ from .survey import survey_import, survey_upload_check, survey_upload_create  # 
 
 __all__ = ["demo_compounds_create", "named_compounds_load", "survey_import", "survey_upload_check",
            "survey_upload_create", "towns_load"]
+
+
+# --- 拆墙连片 (二(四), 五) -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def compound_merge(*, managed: Compound, absorbed: Compound, reason: str, merged_on: dt.date, user) -> CompoundMerge:
+    """Merge an adjacent or nearby compound into another (拆墙连片, 二(四)、五: 相邻或临近的原分散住宅小区…
+    整合成为一个小区，统一管理). Neither compound is changed or deleted: both keep their surveys, buildings,
+    households and history; the merge is its own record, with its history. Refused, naming the clause,
+    when it would merge a compound into itself, across towns, demo with real, twice, or in a chain."""
+    # Lock both compounds (in id order, so two clerks merging the same pair cannot deadlock): two merges
+    # at once could otherwise absorb A into B while B is absorbed into A.
+    locked = {c.pk: c for c in Compound.objects.select_for_update().filter(pk__in=[managed.pk, absorbed.pk])
+              .order_by("pk")}
+    managed, absorbed = locked[managed.pk], locked[absorbed.pk]
+    why = f"（拆墙连片，{CompoundMerge.CLAUSE}）"
+    if managed.pk == absorbed.pk:
+        raise ValidationError({"absorbed": f"小区不能并入自身{why}。"})
+    if managed.town_id != absorbed.town_id:
+        raise ValidationError({"absorbed": f"{absorbed.name}（{absorbed.town}）与{managed.name}（{managed.town}）"
+                                           f"不在同一乡镇，不能按相邻或临近小区合并{why}。"})
+    if managed.is_demo != absorbed.is_demo:
+        raise ValidationError({"absorbed": "演示小区只能与演示小区合并，真实小区只能与真实小区合并。"})
+    earlier = CompoundMerge.objects.filter(absorbed__in=[managed, absorbed]).select_related("absorbed", "managed")
+    for merge in earlier:
+        if merge.absorbed_id == absorbed.pk:
+            raise ValidationError({"absorbed": f"{absorbed.name}已于{merge.merged_on:%Y-%m-%d}并入"
+                                               f"{merge.managed.name}{why}。"})
+        raise ValidationError({"absorbed": f"{managed.name}已并入{merge.managed.name}，"
+                                           f"请把{absorbed.name}并入{merge.managed.name}{why}。"})
+    if CompoundMerge.objects.filter(managed=absorbed).exists():
+        raise ValidationError({"absorbed": f"{absorbed.name}已有小区并入，请把{managed.name}并入{absorbed.name}"
+                                           f"{why}。"})
+    merge = CompoundMerge(managed=managed, absorbed=absorbed, reason=reason.strip(), merged_on=merged_on,
+                          recorded_by=user)
+    merge.full_clean()
+    merge._history_user = user
+    merge._change_reason = f"拆墙连片（{CompoundMerge.CLAUSE}）：{absorbed.name}并入{managed.name}"
+    merge.save()
+    return merge

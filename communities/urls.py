@@ -10,6 +10,7 @@ urlpatterns = [
     path("compounds/<int:pk>/verify/", views.verification_create, name="verification_create"),
     path("compounds/<int:pk>/relaxation/", views.relaxation_create, name="relaxation_create"),
     path("compounds/<int:pk>/report/", views.compound_report, name="compound_report"),
+    path("compounds/<int:pk>/merge/", views.compound_merge_create, name="compound_merge_create"),
     path("buildings/", views.BuildingListView.as_view(), name="building_list"),
     path("buildings/<int:pk>/", views.building_detail, name="building_detail"),
     path("households/", views.HouseholdListView.as_view(), name="household_list"),

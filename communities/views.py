@@ -33,7 +33,7 @@ from .filters import (
     HouseholdFilterSet,
     SurveyUploadFilterSet,
 )
-from .forms import RelaxationForm, SiteVerificationForm, SurveyUploadForm
+from .forms import CompoundMergeForm, RelaxationForm, SiteVerificationForm, SurveyUploadForm
 from .models import Compound
 from .selectors import survey_uploads_for
 from .survey import (
@@ -145,6 +145,7 @@ def compound_detail(request, pk: int):
             households=selectors.household_list(user=request.user).filter(building__compound=compound)
         ),
         "history": history_entries(compound),
+        "merges": selectors.compound_merges(compound=compound),
         "may_review": role_of(request.user) == Role.STAFF,
         "may_see_queue": role_of(request.user) in QUEUE_ROLES,
     })
@@ -286,6 +287,24 @@ def relaxation_create(request, pk: int):
             messages.success(request, "放宽认定已记录，认定结论已重新计算。")
             return redirect("communities:compound_detail", pk=compound.pk)
     return render(request, "communities/relaxation_form.html", {"compound": compound, "form": form})
+
+
+@login_required
+def compound_merge_create(request, pk: int):
+    """拆墙连片 (二(四)、五): staff merge an adjacent compound into this one."""
+    compound = _compound_for_user(request, pk, write=True)
+    form = CompoundMergeForm(request.POST or None, managed=compound)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.compound_merge(managed=compound, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, f"已按拆墙连片原则并入{compound.name}（二(四)、五）。")
+            return redirect("communities:compound_detail", pk=compound.pk)
+    return render(request, "communities/compound_merge_form.html", {
+        "compound": compound, "form": form, "merges": selectors.compound_merges(compound=compound),
+    })
 
 
 @login_required

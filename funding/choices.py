@@ -7,10 +7,12 @@ class SourceGroup(models.TextChoices):
 
 
 class FundingClass(models.TextChoices):
-    """What a budget line pays for: the three national classes (国办发〔2020〕23号), with 基础类 split in two.
+    """What a budget line pays for: the three national classes (国办发〔2020〕23号, outside the work plan,
+    which classes nothing), with 基础类 split in two.
 
     The split is there because central budget investment pays supporting infrastructure but not the
-    building shell (七(二), 不包括小区主体改造), and both are 基础类. Reports group by national_class.
+    building shell (不包括小区主体改造: national NDRC practice, not a clause of the plan, see
+    funding.rules.NDRC_CENTRAL_BUDGET), and both are 基础类. Reports group by national_class.
     """
 
     BASIC_SHELL = "basic_shell", "基础类·小区主体（房屋本体）改造"

@@ -61,11 +61,13 @@ class FundingSourceKind(models.Model):
 
 
 class SourceClassRule(models.Model):
-    """Whether one source may pay for one class of work (七(二)), as staff keep it: a policy kept as data.
+    """Whether one source may pay for one class of work, as staff keep it: a policy kept as data.
 
-    Default (funding.rules.DEFAULT_SOURCE_CLASS_RULES): every source may pay for every class, except
-    中央预算内资金, which pays supporting infrastructure and public service facilities, not the building
-    shell, and at most the project's approved construction cost (建安投资).
+    Default (funding.rules.DEFAULT_SOURCE_CLASS_RULES): every source may pay for every class (the work
+    plan restricts none; `clause` is the clause naming the source), except 中央预算内资金, which pays
+    supporting infrastructure and public service facilities, not the building shell, and at most the
+    project's approved construction cost (建安投资): national NDRC practice, cited as outside the plan
+    (funding.rules.NDRC_CENTRAL_BUDGET), never as 七(二).
     """
 
     source = models.ForeignKey(FundingSourceKind, on_delete=models.CASCADE, related_name="class_rules",
@@ -76,7 +78,8 @@ class SourceClassRule(models.Model):
         "以核定建安投资为限", default=False,
         help_text="该来源在本类别的预算合计不得超过项目核定的建安投资")
     note = models.CharField("说明", max_length=200, blank=True)
-    clause = models.CharField("依据", max_length=40, default="七(二)")
+    clause = models.CharField("依据", max_length=40,
+                              help_text="本方案条款，或标明“非本方案条款”的外部依据")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords()
 

@@ -3,10 +3,13 @@
 - 三(二), last paragraph: 已纳入城镇棚户区改造计划或其他财政支持计划的项目以及完成改造的项目，不得重复申报中央补助支持.
   No central source for a project with such a compound (`central_subsidy_refusal`). The facts are read
   from each compound's CompoundAssessment.central_subsidy_allowed (communities.eligibility decides it).
-- 七(二) (DOMAIN "Funding"): which source may pay for which class of work is data (SourceClassRule),
-  staff edit it; the default is DEFAULT_SOURCE_CLASS_RULES. 中央预算内资金 pays supporting infrastructure
-  and public service facilities, not the building shell (不包括小区主体改造), at most the approved
-  construction cost (建安投资) (`source_class_refusal`, `construction_cost_refusal`).
+- Which source may pay for which class of work is data (SourceClassRule), staff edit it; the default
+  is DEFAULT_SOURCE_CLASS_RULES. The work plan restricts no source to any class: 四(二), 六(二) and 七(二)
+  only name the sources, so each allowed row cites the clause naming its source. The one restriction
+  comes from OUTSIDE the plan (national NDRC practice for central budget investment, NDRC_CENTRAL_BUDGET):
+  中央预算内资金 pays supporting infrastructure and public service facilities, not the building shell
+  (不包括小区主体改造), at most the approved construction cost (建安投资) (`source_class_refusal`,
+  `construction_cost_refusal`). It is never cited as 七(二).
 - The money path: 下达 → 拨付 → 支出; disbursed never exceeds allocated, spent never exceeds disbursed,
   per project and source (`overdraft_refusal`; FundingAccount's CheckConstraints hold the same line).
 - 七(二): utilities (通信、燃气、供电等企业按适当比例出资) and the original employer (原企业单位捐资) pledge
@@ -40,18 +43,24 @@ class DefaultRule:
     allowed: bool
     capped_by_construction_cost: bool
     note: str
+    clause: str = ""  # empty: the clause of the plan that names the source (FundingSourceKind.clause)
 
 
-# 七(二) via DOMAIN.md "Funding": the one default that is not "allowed, no cap".
+# The real source of the central-budget rule: national NDRC practice, not a clause of 靖政发〔2023〕75号.
+NDRC_CENTRAL_BUDGET = "国家发展改革委中央预算内投资要求（非本方案条款）"
+# A restriction staff add to the table is the county's own decision, not a clause of the plan.
+COUNTY_TABLE_DECISION = "县住建局在资金来源适用范围表中设定（非本方案条款）"
+
+# DOMAIN.md "Funding" (outside the plan, NDRC): the only defaults that are not "allowed, no cap".
 DEFAULT_SOURCE_CLASS_RULES: tuple[DefaultRule, ...] = (
     DefaultRule(CENTRAL_BUDGET_INVESTMENT, FundingClass.BASIC_SHELL, False, False,
-                "中央预算内资金不包括小区主体改造（房屋本体）"),
+                "中央预算内资金不包括小区主体改造（房屋本体）", NDRC_CENTRAL_BUDGET),
     DefaultRule(CENTRAL_BUDGET_INVESTMENT, FundingClass.BASIC_INFRASTRUCTURE, True, True,
-                "支持配套基础设施建设，以核定的建安投资为限"),
+                "支持配套基础设施建设，以核定的建安投资为限", NDRC_CENTRAL_BUDGET),
     DefaultRule(CENTRAL_BUDGET_INVESTMENT, FundingClass.IMPROVEMENT, True, True,
-                "支持公共服务设施建设，以核定的建安投资为限"),
+                "支持公共服务设施建设，以核定的建安投资为限", NDRC_CENTRAL_BUDGET),
     DefaultRule(CENTRAL_BUDGET_INVESTMENT, FundingClass.UPGRADE, True, True,
-                "支持公共服务设施建设，以核定的建安投资为限"),
+                "支持公共服务设施建设，以核定的建安投资为限", NDRC_CENTRAL_BUDGET),
 )
 
 
@@ -60,6 +69,17 @@ def default_rule(source_code: str, funding_class: str) -> DefaultRule:
         if rule.source_code == source_code and rule.funding_class == funding_class:
             return rule
     return DefaultRule(source_code, FundingClass(funding_class), True, False, "")
+
+
+def rule_clause(*, source, funding_class: str, allowed: bool, capped_by_construction_cost: bool) -> str:
+    """What a source × class row cites: the outside rule it follows, the plan's clause naming the source
+    (no restriction), or the county's own decision when staff set a restriction the defaults do not have."""
+    default = default_rule(source.code, funding_class)
+    if (allowed, capped_by_construction_cost) == (default.allowed, default.capped_by_construction_cost):
+        return default.clause or source.clause
+    if allowed and not capped_by_construction_cost:
+        return source.clause
+    return COUNTY_TABLE_DECISION
 
 
 def source_class_refusal(*, source, funding_class: str) -> str | None:
@@ -71,29 +91,31 @@ def source_class_refusal(*, source, funding_class: str) -> str | None:
         return None
     why = f"（{rule.note}）" if rule.note else ""
     return (f"{source.name}不得用于{FundingClass(funding_class).label}{why}"
-            f"——依据资金来源适用范围表，{rule.clause}。")
+            f"——依据资金来源适用范围表：{rule.clause}。")
 
 
 def construction_cost_refusal(*, project, source, funding_class: str, amount_yuan: Decimal,
                               excluding_line_id: int | None = None) -> str | None:
-    """Refusal when a capped source would exceed the project's approved construction cost (七(二))."""
+    """Refusal when a capped source would exceed the project's approved construction cost (NDRC, outside
+    the plan). The reason cites the capping row's own source."""
     from .models import BudgetLine, ConstructionCostApproval, SourceClassRule
 
     if project is None:
         return None
-    capped = set(SourceClassRule.objects.filter(source=source, capped_by_construction_cost=True)
-                 .values_list("funding_class", flat=True))
+    capped = dict(SourceClassRule.objects.filter(source=source, capped_by_construction_cost=True)
+                  .values_list("funding_class", "clause"))
     if funding_class not in capped:
         return None
+    basis = capped[funding_class]
     approval = ConstructionCostApproval.objects.filter(project=project).first()
     if approval is None:
-        return (f"{source.name}以核定的建安投资为限（七(二)），请先录入项目{project.code}的核定建安投资。")
-    others = (BudgetLine.objects.filter(project=project, source=source, funding_class__in=capped)
+        return (f"{source.name}以核定的建安投资为限（{basis}），请先录入项目{project.code}的核定建安投资。")
+    others = (BudgetLine.objects.filter(project=project, source=source, funding_class__in=list(capped))
               .exclude(pk=excluding_line_id).values_list("amount_yuan", flat=True))
     total = sum(others, Decimal("0")) + amount_yuan
     if total > approval.approved_cost_yuan:
         return (f"{source.name}预算合计 {wan(total)} 万元将超过核定建安投资 {wan(approval.approved_cost_yuan)} 万元"
-                f"（{approval.document_number}）：中央预算内资金以核定的建安投资为限（七(二)）。")
+                f"（{approval.document_number}）：{source.name}以核定的建安投资为限（{basis}）。")
     return None
 
 

@@ -60,8 +60,8 @@ def source_class_rules_ensure() -> int:
             default = rules.default_rule(source.code, funding_class.value)
             rule = SourceClassRule(source=source, funding_class=funding_class.value, allowed=default.allowed,
                                    capped_by_construction_cost=default.capped_by_construction_cost,
-                                   note=default.note)
-            _save(rule, user=None, reason="默认规则（七(二)）")
+                                   note=default.note, clause=default.clause or source.clause)
+            _save(rule, user=None, reason=f"默认规则（{rule.clause}）")
             made += 1
     return made
 
@@ -69,11 +69,14 @@ def source_class_rules_ensure() -> int:
 @transaction.atomic
 def source_class_rule_update(*, rule: SourceClassRule, allowed: bool, capped_by_construction_cost: bool,
                              note: str, user) -> SourceClassRule:
-    """Staff change which source may pay for which class (the policy may change: 七(二) kept as data)."""
-    rule = SourceClassRule.objects.select_for_update().get(pk=rule.pk)
+    """Staff change which source may pay for which class (a policy kept as data). The row's citation
+    follows: a restriction the defaults do not have is the county's own decision, never a clause."""
+    rule = SourceClassRule.objects.select_for_update().select_related("source").get(pk=rule.pk)
     if (rule.allowed, rule.capped_by_construction_cost, rule.note) == (allowed, capped_by_construction_cost, note):
         return rule
     rule.allowed, rule.capped_by_construction_cost, rule.note = allowed, capped_by_construction_cost, note
+    rule.clause = rules.rule_clause(source=rule.source, funding_class=rule.funding_class, allowed=allowed,
+                                    capped_by_construction_cost=capped_by_construction_cost)
     _save(rule, user=user)
     return rule
 

@@ -19,7 +19,7 @@ from . import forms, selectors, services
 from .filters import BudgetLineFilterSet
 from .history import money_changes, money_history_queryset
 from .models import BudgetLine, Pledge, SourceClassRule
-from .rules import wan
+from .rules import NDRC_CENTRAL_BUDGET, wan
 
 
 def _programme():
@@ -77,7 +77,7 @@ class BudgetLineListView(FilteredListView):
         Column("项目名称", "project.name"),
         Column("资金来源", "source.name", sort="source"),
         Column("改造内容类别", "get_funding_class_display", sort="funding_class"),
-        Column("国家分类", "national_class_label", export_only=True),
+        Column("国家分类（国办发〔2020〕23号）", "national_class_label", export_only=True),
         Column("预算金额(万元)", _wan_of("amount_yuan"), sort="amount", numeric=True),
         Column("预算金额(元)", "amount_yuan", numeric=True, export_only=True),
         Column("说明", "note"),
@@ -195,7 +195,7 @@ def construction_cost_edit(request, pk: int):
         return redirect("funding:project_funding", pk=project.pk)
     return _form_page(request, form=form, title="核定建安投资", project=project,
                       back=reverse("funding:project_funding", args=[project.pk]),
-                      note="中央预算内资金以核定的建安投资为限（七(二)）。")
+                      note=f"中央预算内资金以核定的建安投资为限（{NDRC_CENTRAL_BUDGET}）。")
 
 
 @login_required
@@ -221,7 +221,7 @@ def pledge_edit(request, pk: int, pledge_id: int | None = None):
 
 @login_required
 def source_class_rules(request):
-    """Staff edit which source may pay for which class of work (七(二), a policy kept as data)."""
+    """Staff edit which source may pay for which class of work (a policy kept as data; each row cites its source)."""
     access.require_funding_role(request.user, access.FUNDING_EDITORS)
     rules = list(SourceClassRule.objects.select_related("source").order_by("source__order", "source_id",
                                                                           "funding_class"))
@@ -239,7 +239,8 @@ def source_class_rules(request):
         messages.success(request, "资金来源适用范围已保存。")
         return redirect("funding:source_class_rules")
     rows = list(zip(rules, formset, strict=False))
-    return render(request, "funding/source_class_rules.html", {"formset": formset, "rows": rows})
+    return render(request, "funding/source_class_rules.html",
+                  {"formset": formset, "rows": rows, "ndrc_source": NDRC_CENTRAL_BUDGET})
 
 
 @login_required

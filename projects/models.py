@@ -8,7 +8,16 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from . import steps as step_catalog
-from .choices import DocumentKind, FourItem, NationalClass, ScopeCategory, StepStatus, TaskStatus
+from .choices import (
+    NATIONAL_CLASS_NONE,
+    NATIONAL_CLASS_UNLISTED,
+    DocumentKind,
+    FourItem,
+    NationalClass,
+    ScopeCategory,
+    StepStatus,
+    TaskStatus,
+)
 
 
 class Programme(models.Model):
@@ -60,7 +69,12 @@ class Programme(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.county}{self.year}年老旧小区改造（{self.document_number}）"
+        return f"{self.name}（{self.document_number}）"
+
+    @property
+    def name(self) -> str:
+        """The programme's name as the document gives it, 城区 included: 靖远县2023年城区老旧小区改造."""
+        return self.title.removesuffix("工作方案").strip() or f"{self.county}{self.year}年城区老旧小区改造"
 
     @property
     def target_budget_wan(self) -> Decimal:
@@ -73,13 +87,20 @@ class Programme(models.Model):
 
 
 class ScopeItem(models.Model):
-    """One kind of renovation work in the catalog of work plan 五, with its national class and unit."""
+    """One kind of renovation work in the catalog of work plan 五, with its unit and its national class
+    (国办发〔2020〕23号; the plan classes nothing; 五、4's management mechanisms have no class)."""
 
     code = models.SlugField("代码", max_length=40, unique=True)
     category = models.CharField("改造类别", max_length=30, choices=ScopeCategory.choices)
     subcategory = models.CharField("子项", max_length=40, blank=True)
     name = models.CharField("改造内容", max_length=60)
-    national_class = models.CharField("国家分类", max_length=20, choices=NationalClass.choices)
+    national_class = models.CharField(
+        "国家分类（国办发〔2020〕23号）",
+        max_length=20,
+        choices=NationalClass.choices,
+        blank=True,
+        help_text="国家指导意见的分类，非本方案条款；长效管理机制（五、4）不是改造内容，不分类",
+    )
     unit = models.CharField("计量单位", max_length=20)
     is_water_power_road_gas = models.CharField(
         "水电路气",
@@ -105,7 +126,18 @@ class ScopeItem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name}（{self.get_national_class_display()}）"
+        if self.national_class:
+            return f"{self.name}（国家分类：{self.get_national_class_display()}）"
+        return f"{self.name}（{self.national_class_label}）"
+
+    @property
+    def national_class_label(self) -> str:
+        """The national class as shown to users, or why there is none."""
+        if self.national_class:
+            return self.get_national_class_display()
+        if self.category == ScopeCategory.LONG_TERM_MANAGEMENT:
+            return NATIONAL_CLASS_NONE
+        return NATIONAL_CLASS_UNLISTED
 
 
 _MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}

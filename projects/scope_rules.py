@@ -28,6 +28,7 @@ ALREADY_DONE_WORDS: dict[str, tuple[str, ...]] = {
     "building_energy_saving": ("节能",),
     "roof_waterproofing": ("屋面防水",),
     "roads_paving": ("道路", "硬化"),
+    "road_widening_resurfacing": ("道路", "路面"),
     "lift_retrofit": ("电梯",),
 }
 

@@ -20,7 +20,7 @@ _MONEY_COLUMNS = [Column(f"{label}(万元)", 14, "wan") for label in ("预算", 
 def write_budget(
     workbook, *, programme: Programme, cutoff: dt.date, is_demo: bool, subtitle: str, progress: Callable[[int], None]
 ) -> dict:
-    title = f"{programme.county}{programme.year}年老旧小区改造资金报告"
+    title = f"{programme.name}资金报告"
     source_sheet = ReportSheet(
         workbook, name="按资金来源", title=f"{title}：按资金来源", subtitle=subtitle,
         columns=[Column("资金来源", 26), Column("中央补助", 8), *_MONEY_COLUMNS],

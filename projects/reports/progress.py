@@ -96,7 +96,7 @@ def write_progress(
     workbook, *, programme: Programme, cutoff: dt.date, is_demo: bool, subtitle: str, progress: Callable[[int], None]
 ) -> dict:
     """Write the sheets of the progress report into `workbook`; returns a few totals for the caller."""
-    title = f"{programme.county}{programme.year}年老旧小区改造进度报告" + ("（演示数据）" if is_demo else "")
+    title = f"{programme.name}进度报告" + ("（演示数据）" if is_demo else "")
     summary_sheet = ReportSheet(
         workbook,
         name="计划总览",

@@ -92,6 +92,6 @@ def test_detail_query_count_does_not_grow_with_buildings(client, users, wulan, d
     compound = make_estate(town=wulan, buildings=12, households=3)[0]
     client.force_login(users["staff"])
     # session, user, groups, compound, assessment, relaxations, verifications, verdict history,
-    # review steps, buildings, consent counts, change history
-    with django_assert_num_queries(11):
+    # review steps, buildings, consent counts, change history, 拆墙连片 merges
+    with django_assert_num_queries(12):
         assert client.get(reverse("communities:compound_detail", args=[compound.pk])).status_code == 200

@@ -196,3 +196,71 @@ def test_budget_amounts_are_stored_in_yuan_exactly(project, programme, staff_use
     line.refresh_from_db()
     assert line.amount_yuan == Decimal("12345678.91")
     assert BudgetLine.objects.get().amount_yuan * 3 == Decimal("37037036.73")
+
+
+# --- Citations: the NDRC rule is outside the plan (issue 14) ---------------------------------------------
+
+NDRC = "国家发展改革委中央预算内投资要求（非本方案条款）"
+
+
+def test_the_central_budget_refusal_cites_the_ndrc_as_outside_the_plan_never_seven_two(project, programme,
+                                                                                     staff_user):
+    """七(二) names sources of money and restricts none: 不包括小区主体改造 is NDRC practice, outside the plan."""
+    with pytest.raises(ValidationError) as refused:
+        budget(programme, staff_user, "1000", project=project, code="central_budget_investment",
+               funding_class="basic_shell")
+    message = _messages(refused.value)
+    assert NDRC in message and "七(二)" not in message
+
+
+def test_the_construction_cost_ceiling_cites_the_ndrc_as_outside_the_plan(project, programme, staff_user):
+    with pytest.raises(ValidationError) as refused:
+        budget(programme, staff_user, "1000", project=project, code="central_budget_investment",
+               funding_class="basic_infrastructure")
+    assert NDRC in _messages(refused.value) and "七(二)" not in _messages(refused.value)
+    services.construction_cost_approve(project=project, approved_cost_yuan=Decimal("100"),
+                                       document_number="靖发改〔2023〕9号", approved_on=dt.date(2023, 4, 1),
+                                       user=staff_user)
+    with pytest.raises(ValidationError) as refused:
+        budget(programme, staff_user, "100.01", project=project, code="central_budget_investment",
+               funding_class="improvement")
+    assert f"以核定的建安投资为限（{NDRC}）" in _messages(refused.value)
+
+
+def test_every_default_row_cites_its_real_source(programme):
+    """四(二), 六(二), 七(二) name the sources without restricting their use: each allowed row cites the
+    clause naming its source; the four 中央预算内资金 rows cite the NDRC, labelled outside the plan."""
+    rules = list(SourceClassRule.objects.select_related("source"))
+    assert len(rules) == 14 * 4
+    for rule in rules:
+        expected = NDRC if rule.source.code == "central_budget_investment" else rule.source.clause
+        assert rule.clause == expected, rule
+    assert not SourceClassRule.objects.filter(source__code="central_budget_investment", clause="七(二)").exists()
+
+
+def test_a_restriction_staff_add_cites_the_county_not_a_clause(project, programme, staff_user):
+    rule = SourceClassRule.objects.get(source=source("donations"), funding_class="upgrade")
+    services.source_class_rule_update(rule=rule, allowed=False, capped_by_construction_cost=False,
+                                      note="捐赠只用于基础类", user=staff_user)
+    with pytest.raises(ValidationError, match="县住建局在资金来源适用范围表中设定（非本方案条款）"):
+        budget(programme, staff_user, "10", project=project, code="donations", funding_class="upgrade")
+    services.source_class_rule_update(rule=rule, allowed=True, capped_by_construction_cost=False, note="",
+                                      user=staff_user)
+    rule.refresh_from_db()
+    assert rule.clause == "七(二)"
+
+
+def test_the_data_migration_relabels_stored_rows_and_its_reverse_restores_them(programme):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("funding.migrations.0003_source_rule_citations")
+    SourceClassRule.objects.update(clause="七(二)")  # as 0002 left every row
+    migration.cite_real_sources(apps, None)
+    assert set(SourceClassRule.objects.filter(source__code="central_budget_investment")
+               .values_list("clause", flat=True)) == {NDRC}
+    assert SourceClassRule.objects.get(source=source("central_fiscal_subsidy"), funding_class="basic_shell").clause \
+        == "四(二)"
+    migration.cite_seven_two_again(apps, None)
+    assert set(SourceClassRule.objects.values_list("clause", flat=True)) == {"七(二)"}

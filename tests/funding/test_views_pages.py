@@ -55,7 +55,7 @@ def test_budget_line_filter_then_export_gives_yuan_and_wan(client, users, many_l
     rows = read_xlsx(client.get(url + "&export=xlsx"))
     header, data = rows[0], rows[1:]
     assert len(data) == 30
-    assert header[:6] == ["项目编号", "项目名称", "资金来源", "改造内容类别", "国家分类", "预算金额(万元)"]
+    assert header[:6] == ["项目编号", "项目名称", "资金来源", "改造内容类别", "国家分类（国办发〔2020〕23号）", "预算金额(万元)"]
     assert data[0][2] == "中央财政补助" and data[0][4] == "基础类"
     assert Decimal(str(data[0][5])) == Decimal("1.00") and Decimal(str(data[0][6])) == Decimal("10000.55")
 
@@ -222,6 +222,15 @@ def test_staff_edit_the_source_class_table(client, users, programme):
     assert SourceClassRule.history.filter(history_type="~").count() == 1
     body = client.get(reverse("funding:source_class_rules")).content.decode()
     assert "中央预算内资金不包括小区主体改造（房屋本体）" in body
+
+
+def test_the_rules_page_labels_the_central_budget_rule_as_outside_the_plan(client, users, programme):
+    """The plan (七(二)) restricts no source: the page names the NDRC as the source, outside the plan."""
+    client.force_login(users["staff"])
+    body = client.get(reverse("funding:source_class_rules")).content.decode()
+    assert "国家发展改革委中央预算内投资要求（非本方案条款）" in body
+    assert "七(二)）。默认" not in body and "（七(二)）。默认" not in body
+    assert "国家分类（国办发〔2020〕23号" in body
 
 
 def test_reconciliation_page_shows_the_difference_never_hidden(client, users, programme, staff_user):

@@ -62,6 +62,14 @@ def test_every_department_in_the_annex_has_its_duties():
     assert Duty.objects.filter(agency__code="leading_group").count() == 7
 
 
+def test_each_duty_cites_the_part_of_the_annex_that_lists_it(programme):
+    """附件: the leading group's duties precede 各部门职责分工, which lists the departments' and utilities'."""
+    assert set(Duty.objects.filter(agency__code="leading_group").values_list("source", flat=True)) == {
+        "附件 领导小组职责"}
+    assert set(Duty.objects.exclude(agency__code="leading_group").values_list("source", flat=True)) == {
+        "附件 职责分工"}
+
+
 def test_only_the_three_named_compounds_are_loaded_without_invented_facts():
     call_command("load_programme", stdout=StringIO())
     names = set(Compound.objects.values_list("name", flat=True))
@@ -74,7 +82,8 @@ def test_only_the_three_named_compounds_are_loaded_without_invented_facts():
 
 def test_scope_catalog_and_funding_kinds():
     call_command("load_programme", stdout=StringIO())
-    assert set(ScopeItem.objects.values_list("national_class", flat=True)) == {"basic", "improvement", "upgrade"}
+    # National classes (国办发〔2020〕23号) and "" for what the national guidance does not class.
+    assert set(ScopeItem.objects.values_list("national_class", flat=True)) == {"basic", "improvement", "upgrade", ""}
     assert set(ScopeItem.objects.exclude(is_water_power_road_gas="").values_list("is_water_power_road_gas",
                                                                                  flat=True)) == {
         "water", "power", "road", "gas"}
@@ -83,6 +92,65 @@ def test_scope_catalog_and_funding_kinds():
     assert set(FundingSourceKind.objects.filter(is_central=True).values_list("code", flat=True)) == {
         "central_fiscal_subsidy", "central_budget_investment"}
     assert FundingSourceKind.objects.filter(name="住宅专项维修资金").exists()
+
+
+def test_load_programme_writes_the_ndrc_rule_as_outside_the_plan_never_seven_two():
+    """七(二) restricts no source; the central-budget rows cite the NDRC, labelled 非本方案条款."""
+    from funding.models import SourceClassRule
+
+    call_command("load_programme", stdout=StringIO())
+    central = SourceClassRule.objects.filter(source__code="central_budget_investment")
+    assert central.count() == 4
+    assert set(central.values_list("clause", flat=True)) == {"国家发展改革委中央预算内投资要求（非本方案条款）"}
+
+
+def test_management_mechanisms_of_five_four_have_no_national_class(programme):
+    """五、4 (专业化物业, 业主自管) are long-term management mechanisms, not renovation items: the plan
+    classes nothing and 国办发〔2020〕23号 does not class them, so no invented 提升类."""
+    for code in ("professional_property_management", "owner_self_management"):
+        item = ScopeItem.objects.get(code=code)
+        assert item.national_class == ""
+        assert item.category == "long_term_management"
+        assert item.national_class_label == "不分类（长效管理机制，五、4）"
+        assert "提升类" not in str(item)
+    assert str(ScopeItem.objects.get(code="external_wall_insulation")) == "外墙保温（国家分类：完善类）"
+
+
+@pytest.mark.parametrize(("code", "name", "clause"), [
+    ("compound_walls", "围墙", "五"),  # 五: 供排水、供电、供气、供热、道路、绿化、照明、围墙等基础设施
+    ("landscaping", "园林景观", "五、3(3)"),  # 具备条件的小区可建设园林景观等设施
+    ("road_widening_resurfacing", "小区内道路拓宽改造、路面整修", "五、3(2)"),
+    ("related_city_roads", "与小区直接相关的城市道路改造提升", "五"),
+    ("related_public_transport", "与小区直接相关的公共交通设施改造提升", "五"),
+    ("related_utility_lines", "与小区直接相关的通信、供电、供排水、供气、供热设施改造提升", "五"),
+    ("related_parking", "与小区直接相关的停车库（场）改造提升", "五"),
+    ("related_sewage_refuse", "与小区直接相关的污水与垃圾处理设施改造提升", "五"),
+    ("billboard_spots", "广告牌位（社会资本）", "七(二)"),  # 引入社会资本…建设安装…广告牌位等设施
+])
+def test_the_catalog_holds_every_item_of_five_and_the_social_capital_billboards(programme, code, name, clause):
+    item = ScopeItem.objects.get(code=code)
+    assert (item.name, item.clause) == (name, clause)
+
+
+def test_related_city_infrastructure_has_its_own_catalog_group(programme):
+    """五 (first two paragraphs): 与小区直接相关的城市道路和公共交通、…、污水与垃圾处理等基础设施."""
+    related = ScopeItem.objects.filter(category="related_infrastructure")
+    assert related.count() == 5
+    assert ScopeItem.objects.get(code="billboard_spots").national_class_label == "不分类（国办发〔2020〕23号未列此项）"
+
+
+def test_the_catalog_data_migration_unclasses_stored_management_items_and_its_reverse_restores_them(programme):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("projects.migrations.0004_catalog_national_class")
+    codes = ("professional_property_management", "owner_self_management")
+    ScopeItem.objects.filter(code__in=codes).update(national_class="upgrade")  # as stored before
+    migration.unclass_management_mechanisms(apps, None)
+    assert set(ScopeItem.objects.filter(code__in=codes).values_list("national_class", flat=True)) == {""}
+    migration.class_management_mechanisms_as_upgrade(apps, None)
+    assert set(ScopeItem.objects.filter(code__in=codes).values_list("national_class", flat=True)) == {"upgrade"}
 
 
 def test_running_twice_changes_nothing_not_even_history():

@@ -59,3 +59,67 @@ def test_task_update_records_status_notes_and_who(programme, wulan, staff_user, 
     services.agency_task_update(task=task, status=TaskStatus.IN_PROGRESS, notes="追加拨付", user=liaison_user)
     task.refresh_from_db()
     assert task.completed_on is None
+
+
+# --- Every duty of the annex (附件 职责分工) becomes a task (issue 14) ------------------------------------
+
+
+def test_every_duty_of_the_annex_is_carried_by_a_task_template():
+    """附件: each of the 37 duties (leading group, departments, utilities) has at least one task."""
+    import json
+
+    from projects import duty_tasks
+    from projects.services import PROGRAMME_FILE
+
+    duties = json.loads(PROGRAMME_FILE.read_text(encoding="utf-8"))["duties"]
+    assert len(duties) == 37
+    carried = {(t.agency_code, t.duty_order) for t in duty_tasks.PROJECT_TASKS + duty_tasks.PROGRAMME_TASKS}
+    missing = [(d["agency"], d["order"], d["text"]) for d in duties if (d["agency"], d["order"]) not in carried]
+    assert missing == []
+
+
+def test_each_heating_company_gets_its_own_line_task_with_its_own_duty(programme, wulan, staff_user):
+    """附件: 供热等管线单位负责配合并出资参与管线改造 — the shared duty applies to each of the three
+    heating companies; the annex splits nothing by district."""
+    compound = CompoundFactory(town=wulan)
+    project = make_project(programme=programme, user=staff_user, compounds=[compound])
+    heating = ("heating_wanjiaxing", "heating_jingle", "heating_jingxing")
+    assert not project.tasks.filter(agency__code__in=heating).exists()
+    add_line(project, staff_user, compound, "heating_network")
+    tasks = project.tasks.filter(agency__code__in=heating).select_related("agency", "duty")
+    assert sorted(t.agency.code for t in tasks) == sorted(heating)
+    assert all(t.duty.agency_id == t.agency_id and "管线改造" in t.duty.text for t in tasks)
+
+
+def test_the_leading_group_duties_become_project_tasks(programme, wulan, staff_user):
+    """附件 领导小组: 统筹资金制定方案、前期手续、评审用地、改造内容与费用测算、组织施工验收决算审计、
+    违章建筑依法拆除 (with demolition in the scope)、设施设备移交."""
+    compound = CompoundFactory(town=wulan)
+    project = make_project(programme=programme, user=staff_user, compounds=[compound])
+    orders = set(project.tasks.filter(agency__code="leading_group").values_list("duty__order", flat=True))
+    assert orders == {1, 2, 3, 4, 5, 7}
+    add_line(project, staff_user, compound, "demolish_illegal_structures")
+    orders = set(project.tasks.filter(agency__code="leading_group").values_list("duty__order", flat=True))
+    assert orders == {1, 2, 3, 4, 5, 6, 7}
+
+
+def test_housing_bureau_duties_two_and_three_and_ndrc_duty_three_become_tasks(programme, wulan, staff_user):
+    """附件 县住建局 2 (消防设施设备设计、施工、安装、验收) and 3 (市政管道、道路、绿化、垃圾清运、路灯),
+    县发改局 3 (前期物业服务收费标准)."""
+    compound = CompoundFactory(town=wulan)
+    project = make_project(programme=programme, user=staff_user, compounds=[compound])
+    assert project.tasks.filter(agency__code="housing", duty__order=3, template_key="municipal.housing").exists()
+    assert project.tasks.filter(agency__code="development_reform", duty__order=3).exists()
+    assert not project.tasks.filter(agency__code="housing", duty__order=2).exists()  # no fire items yet
+    add_line(project, staff_user, compound, "fire_wells")
+    fire = project.tasks.get(template_key="fire.housing")
+    assert fire.duty.text == "负责指导、监督老旧小区消防设施设备设计、施工、安装、验收。"
+
+
+def test_wulan_town_tasks_carry_its_full_duty_including_disputes_and_illegal_structures(programme, wulan,
+                                                                                       staff_user):
+    """附件 乌兰镇: 前期摸底、民意调查、政策宣传、矛盾纠纷化解、拆违治乱 — every part is a task."""
+    project = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)])
+    titles = "、".join(project.tasks.filter(agency__code="wulan_town").values_list("title", flat=True))
+    for part in ("前期摸底", "民意调查", "政策宣传", "矛盾纠纷化解", "拆违治乱"):
+        assert part in titles

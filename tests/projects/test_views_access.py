@@ -94,7 +94,8 @@ def test_task_list_by_role(client, users, project, role, status):
 def test_leader_sees_no_edit_links(client, users, project):
     client.force_login(users["leader"])
     page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
-    assert "办理" not in page and "上传资料" not in page
+    # The step link reads 办理; task titles may contain the word too (附件: 办理…前期手续).
+    assert ">办理</a>" not in page and "上传资料" not in page
     client.force_login(users["staff"])
     page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
-    assert "办理" in page and "上传资料" in page
+    assert ">办理</a>" in page and "上传资料" in page
