@@ -135,11 +135,24 @@ def review_history(*, compound: Compound) -> list:
     return steps
 
 
+def subsidy_label(assessment: CompoundAssessment) -> str:
+    """中央补助 as shown: 不得重复申报 only when a no-double-subsidy fact is true (三(二)); an ineligible
+    compound is not a subsidy question (its page says why it is ineligible)."""
+    if assessment.central_subsidy_allowed is False:
+        return "不得重复申报"
+    if assessment.verdict == Verdict.INELIGIBLE:
+        return "不适用（不符合改造条件）"
+    return "可申报" if assessment.central_subsidy_allowed else "待定（资料不全）"
+
+
 def compound_page(*, compound: Compound) -> dict:
     assessment = CompoundAssessment.objects.filter(compound=compound).first()
     return {
         "compound": compound,
         "assessment": assessment,
+        "subsidy_label": subsidy_label(assessment) if assessment else "",
+        # Why an ineligible compound is ineligible: the reasons that rule it out, each with its clause.
+        "ruled_out_by": [r for r in assessment.reasons if r.get("effect") == "不满足"] if assessment else [],
         "facts": compound_facts_table(compound=compound),
         "relaxations": list(compound.relaxations.select_related("building", "recorded_by")),
         "verifications": list(compound.verifications.select_related("verified_by")),

@@ -45,7 +45,7 @@ def test_staff_sees_verdict_reasons_facts_and_history_with_users(client, users, 
     client.force_login(users["staff"])
     page = client.get(url(compound)).content.decode()
     assert "不符合" in page
-    assert "建成年份 1996 &lt; 2000" in page and "三(一)" in page
+    assert "建成年份 1996 ≤ 2000" in page and "三(一)" in page
     assert "列入棚户区改造计划：是，不得重复申报中央补助" in page
     assert "道路破损严重" in page and "未知" in page  # an unknown fact is shown as unknown
     # Verdict history: first by the surveyor, then the change by staff.

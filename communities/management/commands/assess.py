@@ -24,8 +24,12 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         for row in rows:
-            subsidy = {True: "可申报中央补助", False: "不得申报中央补助", None: "中央补助待定"}[
+            subsidy = {True: "可申报中央补助", False: "不得重复申报中央补助", None: "中央补助待定"}[
                 row["central_subsidy_allowed"]]
+            if row["verdict"] == "ineligible" and row["central_subsidy_allowed"] is not False:
+                subsidy = "中央补助不适用"
+            if row["relaxation_candidate"]:
+                subsidy += "，可申请放宽认定"
             self.stdout.write(
                 f"{row['town']} {row['name']}：{row['verdict_label']}，{subsidy}，优先度 {row['priority']}")
             for reason in row["reasons"]:
@@ -62,4 +66,5 @@ def _row(assessment) -> dict:
         "reasons": assessment.reasons,
         "missing_facts": assessment.missing_facts,
         "cutoff_year": assessment.cutoff_year,
+        "relaxation_candidate": assessment.relaxation_candidate,  # 三(一): may apply for 放宽认定
     }
