@@ -73,7 +73,9 @@ def compound_get(*, user, pk: int) -> Compound:
 
 
 def building_get(*, user, pk: int) -> Building:
-    return get_object_or_404(buildings_for(user, Building.objects.select_related("compound__town")), pk=pk)
+    # The compound's assessment too (same query): the page says 「可申请放宽认定」 (三(一)) from it.
+    return get_object_or_404(
+        buildings_for(user, Building.objects.select_related("compound__town", "compound__assessment")), pk=pk)
 
 
 def household_get(*, user, pk: int) -> Household:
