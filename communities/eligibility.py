@@ -288,9 +288,9 @@ def assess(facts: CompoundFacts, rules: Rules) -> Assessment:
         missing.append(MissingFact(DEMOLITION, "不宜整体拆除重建（待现场审核认定）", "三(一)、六(一)"))
     if ruled_out:
         verdict = Verdict.INELIGIBLE
-        # Not a subsidy question any more: the page says why it is ineligible, and 不得重复申报 only
-        # when a no-double-subsidy fact is true.
-        subsidy = False if subsidy is False else None
+        # Not to be applied for (funding reads this); the pages still say 不得重复申报 only when a
+        # no-double-subsidy fact is true, and otherwise why the compound is ineligible.
+        subsidy = False
     elif any(m.field != DEMOLITION for m in missing):
         verdict = Verdict.INCOMPLETE
     elif demolition_open:

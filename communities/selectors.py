@@ -137,14 +137,18 @@ def review_history(*, compound: Compound) -> list:
     return steps
 
 
-def subsidy_label(assessment: CompoundAssessment) -> str:
-    """中央补助 as shown: 不得重复申报 only when a no-double-subsidy fact is true (三(二)); an ineligible
-    compound is not a subsidy question (its page says why it is ineligible)."""
-    if assessment.central_subsidy_allowed is False:
+NO_DOUBLE_SUBSIDY_EFFECT = "不得申报中央补助"  # the effect of a reason citing a no-double-subsidy fact (三(二))
+
+
+def subsidy_label(assessment) -> str:
+    """中央补助 as shown, for an assessment or one of its history rows: 不得重复申报 only when a
+    no-double-subsidy fact is true (三(二)); an ineligible compound is not a subsidy question (its page
+    says why it is ineligible)."""
+    if any(r.get("effect") == NO_DOUBLE_SUBSIDY_EFFECT for r in assessment.reasons or ()):
         return "不得重复申报"
     if assessment.verdict == Verdict.INELIGIBLE:
         return "不适用（不符合改造条件）"
-    return "可申报" if assessment.central_subsidy_allowed else "待定（资料不全）"
+    return {True: "可申报", False: "不得申报", None: "待定（资料不全）"}[assessment.central_subsidy_allowed]
 
 
 def compound_page(*, compound: Compound) -> dict:
@@ -158,10 +162,11 @@ def compound_page(*, compound: Compound) -> dict:
         "facts": compound_facts_table(compound=compound),
         "relaxations": list(compound.relaxations.select_related("building", "recorded_by")),
         "verifications": list(compound.verifications.select_related("verified_by")),
-        "assessment_history": list(
-            CompoundAssessment.history.filter(compound_id=compound.pk).select_related("history_user")
+        "assessment_history": [
+            (record, subsidy_label(record))
+            for record in CompoundAssessment.history.filter(compound_id=compound.pk).select_related("history_user")
             .order_by("-history_date")
-        ),
+        ],
         "review_steps": review_history(compound=compound),
     }
 

@@ -107,11 +107,11 @@ def test_mixed_year_compound_qualifies_as_a_whole():
     assert any("3号楼（2003）" in t and t.endswith("三(二)") for t in texts)
 
 
-def test_compound_year_and_building_years_all_after_cutoff_is_ineligible_not_a_subsidy_question():
-    """An ineligible compound says why (三(一)); 不得重复申报 (三(二)) is for a no-double-subsidy fact only."""
+def test_compound_year_and_building_years_all_after_cutoff_is_ineligible_citing_no_double_subsidy_fact():
+    """An ineligible compound says why (三(一)); no reason cites 不得重复申报 (三(二)) without such a fact."""
     result = assess(facts(build_year=2002, buildings=[BuildingYear("1号楼", 2002)]), RULES)
     assert result.verdict == Verdict.INELIGIBLE
-    assert result.central_subsidy_allowed is None
+    assert result.central_subsidy_allowed is False  # not to be applied for: funding reads this
     assert clauses(result, "不满足") == ["三(一)"]
     assert not clauses(result, "不得申报中央补助")
 

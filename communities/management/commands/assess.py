@@ -24,10 +24,12 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         for row in rows:
-            subsidy = {True: "可申报中央补助", False: "不得重复申报中央补助", None: "中央补助待定"}[
+            subsidy = {True: "可申报中央补助", False: "不得申报中央补助", None: "中央补助待定"}[
                 row["central_subsidy_allowed"]]
-            if row["verdict"] == "ineligible" and row["central_subsidy_allowed"] is not False:
-                subsidy = "中央补助不适用"
+            if any(r["effect"] == "不得申报中央补助" for r in row["reasons"]):
+                subsidy = "不得重复申报中央补助"
+            elif row["verdict"] == "ineligible":
+                subsidy = "不符合改造条件，中央补助不适用"
             if row["relaxation_candidate"]:
                 subsidy += "，可申请放宽认定"
             self.stdout.write(
