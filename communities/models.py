@@ -120,13 +120,14 @@ class Compound(models.Model):
     telecom_needs_work = models.BooleanField("通信管线需改造", **_FACT)
     # Set when both facts came from the old combined column 供气或通信管线需改造 (a workbook or a row
     # from before the split): the value may be true of only one of them, so staff check it.
+    # db_default (here and below): bulk loaders (generate_synthetic's COPY) insert rows without naming them.
     gas_telecom_to_review = models.BooleanField(
-        "供气/通信待核实", default=False,
+        "供气/通信待核实", default=False, db_default=False,
         help_text="来自旧表合并列「供气或通信管线需改造」，两项取同一值，请核实后取消勾选")
     # 三(二)3: renovated recently (改扩翻, 三供一业); qualifies only with a left-out item recorded as needed
     recently_renovated = models.BooleanField("近年已改造(三供一业等)", **_FACT)
     renovation_left_out = models.CharField(
-        "改造未涉及内容", max_length=100, blank=True,
+        "改造未涉及内容", max_length=100, blank=True, default="", db_default="",
         help_text="三(二)3：近年改造未涉及、现需改造的内容，可填 养老扶幼、无障碍设施、便民市场、加装电梯、"
                   "垃圾处理设施、供气、通信、建筑节能，用“、”分隔")
     renovated_content = models.TextField("已改造内容", blank=True)

@@ -48,12 +48,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='compound',
             name='gas_telecom_to_review',
-            field=models.BooleanField(default=False, help_text='来自旧表合并列「供气或通信管线需改造」，两项取同一值，请核实后取消勾选', verbose_name='供气/通信待核实'),
+            field=models.BooleanField(db_default=False, default=False, help_text='来自旧表合并列「供气或通信管线需改造」，两项取同一值，请核实后取消勾选', verbose_name='供气/通信待核实'),
         ),
         migrations.AddField(
             model_name='compound',
             name='renovation_left_out',
-            field=models.CharField(blank=True, help_text='三(二)3：近年改造未涉及、现需改造的内容，可填 养老扶幼、无障碍设施、便民市场、加装电梯、垃圾处理设施、供气、通信、建筑节能，用“、”分隔', max_length=100, verbose_name='改造未涉及内容'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='三(二)3：近年改造未涉及、现需改造的内容，可填 养老扶幼、无障碍设施、便民市场、加装电梯、垃圾处理设施、供气、通信、建筑节能，用“、”分隔', max_length=100, verbose_name='改造未涉及内容'),
         ),
         migrations.AddField(
             model_name='compound',
@@ -93,12 +93,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalcompound',
             name='gas_telecom_to_review',
-            field=models.BooleanField(default=False, help_text='来自旧表合并列「供气或通信管线需改造」，两项取同一值，请核实后取消勾选', verbose_name='供气/通信待核实'),
+            field=models.BooleanField(db_default=False, default=False, help_text='来自旧表合并列「供气或通信管线需改造」，两项取同一值，请核实后取消勾选', verbose_name='供气/通信待核实'),
         ),
         migrations.AddField(
             model_name='historicalcompound',
             name='renovation_left_out',
-            field=models.CharField(blank=True, help_text='三(二)3：近年改造未涉及、现需改造的内容，可填 养老扶幼、无障碍设施、便民市场、加装电梯、垃圾处理设施、供气、通信、建筑节能，用“、”分隔', max_length=100, verbose_name='改造未涉及内容'),
+            field=models.CharField(blank=True, db_default='', default='', help_text='三(二)3：近年改造未涉及、现需改造的内容，可填 养老扶幼、无障碍设施、便民市场、加装电梯、垃圾处理设施、供气、通信、建筑节能，用“、”分隔', max_length=100, verbose_name='改造未涉及内容'),
         ),
         migrations.AddField(
             model_name='historicalcompound',
