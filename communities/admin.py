@@ -68,7 +68,8 @@ class CommunityAdmin(SimpleHistoryAdmin):
 class CompoundAdmin(ReassessOnSaveMixin, SimpleHistoryAdmin):
     list_display = ("name", "town", "community", "build_year", "building_count", "household_count",
                     "floor_area_m2", "named_in_plan", "is_demo")
-    list_filter = ("town", "community", "is_demo", "named_in_plan", "in_shantytown_plan", "already_renovated")
+    list_filter = ("town", "community", "is_demo", "named_in_plan", "in_shantytown_plan", "already_renovated",
+                   "gas_telecom_to_review")
     search_fields = ("name", "address", "owner_work_unit")
     list_select_related = ("town", "community")
     readonly_fields = ("review_status",)
@@ -113,15 +114,16 @@ class CompoundAssessmentAdmin(ReadOnlyAdmin):
 
 @admin.register(EligibilityRelaxation)
 class EligibilityRelaxationAdmin(ReadOnlyAdmin):
-    list_display = ("compound", "building", "approver", "approved_on", "recorded_by")
+    list_display = ("compound", "building", "joined_to", "closely_joined", "residents_strongly_want",
+                    "renovation_necessary", "approver", "approved_on", "recorded_by")
     search_fields = ("compound__name", "reason", "approver")
     list_select_related = ("compound", "building", "recorded_by")
 
 
 @admin.register(SiteVerification)
 class SiteVerificationAdmin(ReadOnlyAdmin):
-    list_display = ("compound", "verified_on", "verified_by", "decision")
-    list_filter = ("decision",)
+    list_display = ("compound", "verified_on", "verified_by", "decision", "demolition_judgement")
+    list_filter = ("decision", "demolition_judgement")
     search_fields = ("compound__name", "town_participant", "community_participant", "design_institute", "notes")
     list_select_related = ("compound", "verified_by")
 

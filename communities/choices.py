@@ -24,6 +24,22 @@ class Verdict(models.TextChoices):
     RELAXED = "relaxed", "放宽认定"
     INELIGIBLE = "ineligible", "不符合"
     INCOMPLETE = "incomplete", "资料不全"
+    # Every surveyed fact is in and only 不宜整体拆除重建 is open: the on-site verification judges it (六(一)).
+    PENDING_SITE = "pending_site", "待现场审核认定"
+
+
+class LeftOutItem(models.TextChoices):
+    """三(二)3: what a recent 改扩翻 / 三供一业 renovation left out (改造内容未涉及…), one of which must
+    be recorded as needed for the recent renovation to qualify a compound. Stored as the labels."""
+
+    ELDERLY_CHILD_CARE = "养老扶幼", "养老扶幼"
+    ACCESSIBILITY = "无障碍设施", "无障碍设施"
+    CONVENIENCE_MARKET = "便民市场", "便民市场"
+    LIFT = "加装电梯", "加装电梯"
+    REFUSE = "垃圾处理设施", "垃圾处理设施"
+    GAS = "供气", "供气"
+    TELECOM = "通信", "通信"
+    ENERGY_SAVING = "建筑节能", "建筑节能"
 
 
 class ReviewStatus(models.TextChoices):
@@ -40,6 +56,13 @@ class VerificationDecision(models.TextChoices):
     CONFIRMED = "confirmed", "确认列入改造"
     REJECTED = "rejected", "不予列入"
     NEEDS_INFO = "needs_info", "需补充资料"
+
+
+class DemolitionJudgement(models.TextChoices):
+    """六(一) 现场审核认定: whether the compound is fit for demolition and rebuilding (三(一) 不宜整体拆除重建)."""
+
+    NOT_FIT = "not_fit", "不宜整体拆除重建"
+    FIT = "fit", "宜整体拆除重建"
 
 
 class SurveySheet(models.TextChoices):

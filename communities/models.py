@@ -13,6 +13,8 @@ from simple_history.models import HistoricalRecords
 from .choices import (
     Consent,
     CsvEncoding,
+    DemolitionJudgement,
+    LeftOutItem,
     ReviewStatus,
     StructureType,
     SurveyFileFormat,
@@ -109,18 +111,31 @@ class Compound(models.Model):
     power_aged = models.BooleanField("供电线路老化", **_FACT)
     heating_aged = models.BooleanField("供暖管网老化", **_FACT)
     not_metered_per_household = models.BooleanField("未实现一户一表", **_FACT)
-    # 三(二)2: public facilities, roads, gas, telecom
+    # 三(二)2: public facilities, roads, gas (未通天然气或供气…需改造), telecom (通信管线需改造): gas and
+    # telecom are two facts, and only gas counts as 气 for the 水、电、路、气 priority and 能改即改.
     public_facilities_lacking = models.BooleanField("公共设施缺失或失修", **_FACT)
     roads_damaged = models.BooleanField("道路破损严重", **_FACT)
     no_natural_gas = models.BooleanField("未通天然气", **_FACT)
-    gas_or_telecom_needs_work = models.BooleanField("供气或通信管线需改造", **_FACT)
-    # 三(二)3: renovated recently (改扩翻, 三供一业) but not covering everything
+    gas_supply_needs_work = models.BooleanField("供气管线需改造", **_FACT)
+    telecom_needs_work = models.BooleanField("通信管线需改造", **_FACT)
+    # Set when both facts came from the old combined column 供气或通信管线需改造 (a workbook or a row
+    # from before the split): the value may be true of only one of them, so staff check it.
+    # db_default (here and below): bulk loaders (generate_synthetic's COPY) insert rows without naming them.
+    gas_telecom_to_review = models.BooleanField(
+        "供气/通信待核实", default=False, db_default=False,
+        help_text="来自旧表合并列「供气或通信管线需改造」，两项取同一值，请核实后取消勾选")
+    # 三(二)3: renovated recently (改扩翻, 三供一业); qualifies only with a left-out item recorded as needed
     recently_renovated = models.BooleanField("近年已改造(三供一业等)", **_FACT)
+    renovation_left_out = models.CharField(
+        "改造未涉及内容", max_length=100, blank=True, default="", db_default="",
+        help_text="三(二)3：近年改造未涉及、现需改造的内容，可填 养老扶幼、无障碍设施、便民市场、加装电梯、"
+                  "垃圾处理设施、供气、通信、建筑节能，用“、”分隔")
     renovated_content = models.TextField("已改造内容", blank=True)
     # Exclusions and no-double-subsidy facts (三(一), 三(二))
     in_shantytown_plan = models.BooleanField("列入棚户区改造计划", **_FACT)
     other_fiscal_support = models.BooleanField("享受其他财政支持", **_FACT)
     already_renovated = models.BooleanField("已完成改造", **_FACT)
+    # Judged at the on-site verification (六(一)), recorded by services.verification_record.
     fit_for_demolition = models.BooleanField("宜整体拆除重建", **_FACT)
 
     # Changed only by services.compound_review_status_set, so every step is in the history with its user.
@@ -158,6 +173,13 @@ class Compound(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        items = [item for item in (self.renovation_left_out or "").split("、") if item]
+        unknown = [item for item in items if item not in LeftOutItem.values]
+        if unknown:
+            raise ValidationError({"renovation_left_out": (
+                f"「{'、'.join(unknown)}」不是三(二)3 所列内容；只能填 {'、'.join(LeftOutItem.values)}，用“、”分隔。")})
 
 
 class Building(models.Model):
@@ -286,6 +308,8 @@ class CompoundAssessment(models.Model):
     lift_consent_by_households = models.DecimalField("加装电梯意愿（按户）", **_RATIO)
     lift_consent_by_area = models.DecimalField("加装电梯意愿（按面积）", **_RATIO)
     lift_consent_meets_threshold = models.BooleanField("加装电梯意愿达到双三分之二", null=True, blank=True)
+    # 三(一): too new, but a building of it is surveyed as 与改造小区紧密相连 and no exception is recorded yet.
+    relaxation_candidate = models.BooleanField("可申请放宽认定", default=False)
     reasons = models.JSONField("认定理由", default=list, blank=True)
     missing_facts = models.JSONField("缺少的资料", default=list, blank=True)
     cutoff_year = models.PositiveSmallIntegerField("认定年限（早于）")
@@ -299,7 +323,7 @@ class CompoundAssessment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(verdict__in=Verdict.values),
                                    name="%(app_label)s_%(class)s_verdict_valid",
-                                   violation_error_message="认定结论只能是符合改造条件、放宽认定、不符合或资料不全。"),
+                                   violation_error_message="认定结论只能是符合改造条件、放宽认定、不符合、资料不全或待现场审核认定。"),
             models.CheckConstraint(condition=Q(households_consenting__lte=models.F("households_total")),
                                    name="%(app_label)s_%(class)s_consenting_within_total",
                                    violation_error_message="同意改造户数不能多于调查户数。"),
@@ -334,6 +358,13 @@ class EligibilityRelaxation(models.Model):
                                  verbose_name="小区")
     building = models.ForeignKey(Building, on_delete=models.CASCADE, null=True, blank=True,
                                  related_name="relaxations", verbose_name="楼栋", help_text="整个小区放宽时留空")
+    # The three conditions of 三(一), each recorded (None: a row recorded before they were asked for,
+    # which admits nothing until completed).
+    joined_to = models.CharField("紧密相连的改造小区（楼宇）", max_length=100, blank=True,
+                                 help_text="与之紧密相连、有改造任务的小区或楼宇")
+    closely_joined = models.BooleanField("与有改造任务的小区（楼宇）紧密相连", null=True, blank=True)
+    residents_strongly_want = models.BooleanField("居民改造意愿强烈", null=True, blank=True)
+    renovation_necessary = models.BooleanField("有改造必要", null=True, blank=True)
     reason = models.TextField("放宽理由", help_text="说明与哪个改造小区（楼宇）紧密相连、居民意愿如何")
     approver = models.CharField("批准人", max_length=60)
     approved_on = models.DateField("批准日期")
@@ -349,11 +380,23 @@ class EligibilityRelaxation(models.Model):
         constraints = [
             _not_blank("reason", "放宽认定必须写明理由。"),
             _not_blank("approver", "放宽认定必须写明批准人。"),
+            # 三(一): a relaxation is the three conditions together; a recorded "no" is no relaxation.
+            *(models.CheckConstraint(condition=Q(**{f"{name}__isnull": True}) | Q(**{name: True}),
+                                     name=f"%(app_label)s_%(class)s_{name}_holds",
+                                     violation_error_message=f"放宽认定须满足三(一)：{label}。")
+              for name, label in (("closely_joined", "与有改造任务的小区（楼宇）紧密相连"),
+                                  ("residents_strongly_want", "居民改造意愿强烈"),
+                                  ("renovation_necessary", "有改造必要"))),
         ]
 
     def __str__(self):
         target = self.building.number if self.building_id else "整个小区"
         return f"{self.compound} {target} 放宽认定"
+
+    @property
+    def conditions_met(self) -> bool:
+        """All three conditions of 三(一) recorded as met."""
+        return bool(self.closely_joined and self.residents_strongly_want and self.renovation_necessary)
 
     def clean(self):
         self.reason = (self.reason or "").strip()
@@ -363,6 +406,13 @@ class EligibilityRelaxation(models.Model):
             errors["reason"] = "放宽认定必须写明理由。"
         if not self.approver:
             errors["approver"] = "放宽认定必须写明批准人。"
+        self.joined_to = (self.joined_to or "").strip()
+        if not self.joined_to:
+            errors["joined_to"] = "请写明与之紧密相连、有改造任务的小区（楼宇）（三(一)）。"
+        for name, label in (("closely_joined", "与有改造任务的小区（楼宇）紧密相连"),
+                            ("residents_strongly_want", "居民改造意愿强烈"), ("renovation_necessary", "有改造必要")):
+            if getattr(self, name) is not True:
+                errors[name] = f"放宽认定须满足三(一)：{label}。不满足的不能放宽。"
         if self.building_id and self.compound_id and self.building.compound_id != self.compound_id:
             errors["building"] = "楼栋不属于该小区。"
         if self.approved_on and self.approved_on > timezone.localdate():
@@ -384,6 +434,9 @@ class SiteVerification(models.Model):
     community_participant = models.CharField("社区参加人", max_length=100)
     design_institute = models.CharField("设计单位及参加人", max_length=100)
     decision = models.CharField("审核结论", max_length=12, choices=VerificationDecision.choices)
+    # 三(一) 不宜整体拆除重建 is judged here (六(一)), not by the surveyor; blank: not judged this visit.
+    demolition_judgement = models.CharField("是否宜整体拆除重建", max_length=8, choices=DemolitionJudgement.choices,
+                                            blank=True, help_text="三(一)：现场审核认定（六(一)）时判断")
     notes = models.TextField("审核意见", blank=True)
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
     history = HistoricalRecords()
@@ -493,6 +546,7 @@ class TownTotals(models.Model):
     relaxed = models.PositiveIntegerField("放宽认定", default=0)
     ineligible = models.PositiveIntegerField("不符合", default=0)
     incomplete = models.PositiveIntegerField("资料不全", default=0)
+    pending_site = models.PositiveIntegerField("待现场审核认定", default=0)
     not_assessed = models.PositiveIntegerField("未评估", default=0)
     refreshed_at = models.DateTimeField("统计时间", default=timezone.now)
 
@@ -506,7 +560,7 @@ class TownTotals(models.Model):
                                    name="%(app_label)s_%(class)s_with_area_le_compounds"),
             models.CheckConstraint(
                 condition=Q(compounds=models.F("eligible") + models.F("relaxed") + models.F("ineligible")
-                            + models.F("incomplete") + models.F("not_assessed")),
+                            + models.F("incomplete") + models.F("pending_site") + models.F("not_assessed")),
                 name="%(app_label)s_%(class)s_verdicts_add_up"),
         ]
 

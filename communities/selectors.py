@@ -73,7 +73,9 @@ def compound_get(*, user, pk: int) -> Compound:
 
 
 def building_get(*, user, pk: int) -> Building:
-    return get_object_or_404(buildings_for(user, Building.objects.select_related("compound__town")), pk=pk)
+    # The compound's assessment too (same query): the page says 「可申请放宽认定」 (三(一)) from it.
+    return get_object_or_404(
+        buildings_for(user, Building.objects.select_related("compound__town", "compound__assessment")), pk=pk)
 
 
 def household_get(*, user, pk: int) -> Household:
@@ -135,18 +137,36 @@ def review_history(*, compound: Compound) -> list:
     return steps
 
 
+NO_DOUBLE_SUBSIDY_EFFECT = "不得申报中央补助"  # the effect of a reason citing a no-double-subsidy fact (三(二))
+
+
+def subsidy_label(assessment) -> str:
+    """中央补助 as shown, for an assessment or one of its history rows: 不得重复申报 only when a
+    no-double-subsidy fact is true (三(二)); an ineligible compound is not a subsidy question (its page
+    says why it is ineligible)."""
+    if any(r.get("effect") == NO_DOUBLE_SUBSIDY_EFFECT for r in assessment.reasons or ()):
+        return "不得重复申报"
+    if assessment.verdict == Verdict.INELIGIBLE:
+        return "不适用（不符合改造条件）"
+    return {True: "可申报", False: "不得申报", None: "待定（资料不全）"}[assessment.central_subsidy_allowed]
+
+
 def compound_page(*, compound: Compound) -> dict:
     assessment = CompoundAssessment.objects.filter(compound=compound).first()
     return {
         "compound": compound,
         "assessment": assessment,
+        "subsidy_label": subsidy_label(assessment) if assessment else "",
+        # Why an ineligible compound is ineligible: the reasons that rule it out, each with its clause.
+        "ruled_out_by": [r for r in assessment.reasons if r.get("effect") == "不满足"] if assessment else [],
         "facts": compound_facts_table(compound=compound),
         "relaxations": list(compound.relaxations.select_related("building", "recorded_by")),
         "verifications": list(compound.verifications.select_related("verified_by")),
-        "assessment_history": list(
-            CompoundAssessment.history.filter(compound_id=compound.pk).select_related("history_user")
+        "assessment_history": [
+            (record, subsidy_label(record))
+            for record in CompoundAssessment.history.filter(compound_id=compound.pk).select_related("history_user")
             .order_by("-history_date")
-        ),
+        ],
         "review_steps": review_history(compound=compound),
     }
 

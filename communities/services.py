@@ -12,7 +12,7 @@ from simple_history.utils import bulk_create_with_history
 from jingyuan_renovation.loading import LoadCounts, upsert
 
 from . import bulk, eligibility
-from .choices import Consent, ReviewStatus, StructureType, Verdict, VerificationDecision
+from .choices import Consent, DemolitionJudgement, ReviewStatus, StructureType, Verdict, VerificationDecision
 from .models import (
     Building,
     Community,
@@ -66,7 +66,8 @@ def demo_compounds_create(*, town: Town, compounds: int = 12, seed: int = 2023) 
             water_drainage_aged=rng.random() < 0.6, power_aged=rng.random() < 0.5,
             heating_aged=rng.random() < 0.4, not_metered_per_household=rng.random() < 0.3,
             public_facilities_lacking=rng.random() < 0.5, roads_damaged=rng.random() < 0.5,
-            no_natural_gas=rng.random() < 0.3, gas_or_telecom_needs_work=rng.random() < 0.4,
+            no_natural_gas=rng.random() < 0.3, gas_supply_needs_work=rng.random() < 0.3,
+            telecom_needs_work=rng.random() < 0.3,
             recently_renovated=rng.random() < 0.2, in_shantytown_plan=index == 11,
             other_fiscal_support=False, already_renovated=False, fit_for_demolition=False,
             notes="演示数据，非真实小区",
@@ -118,7 +119,17 @@ def demo_compounds_create(*, town: Town, compounds: int = 12, seed: int = 2023) 
 
 # Fields a compound's facts may be changed through compound_facts_update (the survey facts of 三).
 FACT_FIELDS = ("build_year", "building_count", "household_count", "floor_area_m2", "land_area_m2",
-               "renovated_content", *eligibility.CONDITION_FIELDS)
+               "renovated_content", "renovation_left_out", "gas_telecom_to_review", *eligibility.CONDITION_FIELDS)
+
+
+def _left_out(text: str) -> tuple[str, ...]:
+    return tuple(item for item in (text or "").split("、") if item)
+
+
+def _relaxation_fact(r: EligibilityRelaxation) -> eligibility.RelaxationFact:
+    return eligibility.RelaxationFact(
+        building_number=r.building.number if r.building_id else None, reason=r.reason, approver=r.approver,
+        approved_on=r.approved_on, joined_to=r.joined_to, conditions_met=r.conditions_met)
 
 
 def _consent_tally(compound: Compound, answer_field: str) -> eligibility.ConsentTally:
@@ -146,13 +157,12 @@ def _tally(total, agreeing, area, area_agreeing, without_area) -> eligibility.Co
 def compound_facts(*, compound: Compound) -> eligibility.CompoundFacts:
     """The snapshot of a compound's facts that the rules read (four queries)."""
     buildings = tuple(
-        eligibility.BuildingYear(number=number, year=year)
-        for number, year in compound.buildings.order_by("number").values_list("number", "build_year")
+        eligibility.BuildingYear(number=number, year=year, joined_to_renovation=joined)
+        for number, year, joined in compound.buildings.order_by("number").values_list(
+            "number", "build_year", "joined_to_renovation_compound")
     )
     relaxations = tuple(
-        eligibility.RelaxationFact(building_number=r.building.number if r.building_id else None,
-                                   reason=r.reason, approver=r.approver, approved_on=r.approved_on)
-        for r in compound.relaxations.select_related("building").order_by("approved_on", "id")
+        _relaxation_fact(r) for r in compound.relaxations.select_related("building").order_by("approved_on", "id")
     )
     return eligibility.CompoundFacts(
         build_year=compound.build_year,
@@ -161,6 +171,7 @@ def compound_facts(*, compound: Compound) -> eligibility.CompoundFacts:
         renovation_consent=_consent_tally(compound, "renovation_consent"),
         lift_consent=_consent_tally(compound, "lift_consent"),
         relaxations=relaxations,
+        renovation_left_out=_left_out(compound.renovation_left_out),
     )
 
 
@@ -184,6 +195,7 @@ def _assessment_values(result: eligibility.Assessment) -> dict:
         "reasons": [{"clause": r.clause, "fact": r.fact, "effect": r.effect} for r in result.reasons],
         "missing_facts": [{"field": m.field, "label": m.label, "clause": m.clause} for m in result.missing],
         "cutoff_year": result.cutoff_year,
+        "relaxation_candidate": result.relaxation_candidate,
     }
 
 
@@ -283,15 +295,13 @@ def _facts_of_many(compounds: dict[int, Compound]) -> dict[int, eligibility.Comp
     """compound_facts for many compounds: one query each for buildings, relaxations and consent."""
     ids = list(compounds)
     buildings = defaultdict(list)
-    for compound_id, number, year in Building.objects.filter(compound_id__in=ids).order_by(
-            "compound_id", "number").values_list("compound_id", "number", "build_year"):
-        buildings[compound_id].append(eligibility.BuildingYear(number=number, year=year))
+    for compound_id, number, year, joined in Building.objects.filter(compound_id__in=ids).order_by(
+            "compound_id", "number").values_list("compound_id", "number", "build_year", "joined_to_renovation_compound"):
+        buildings[compound_id].append(eligibility.BuildingYear(number=number, year=year, joined_to_renovation=joined))
     relaxations = defaultdict(list)
     for r in EligibilityRelaxation.objects.filter(compound_id__in=ids).select_related("building").order_by(
             "approved_on", "id"):
-        relaxations[r.compound_id].append(eligibility.RelaxationFact(
-            building_number=r.building.number if r.building_id else None, reason=r.reason, approver=r.approver,
-            approved_on=r.approved_on))
+        relaxations[r.compound_id].append(_relaxation_fact(r))
     renovation, lift = Q(renovation_consent=Consent.AGREE), Q(lift_consent=Consent.AGREE)
     tallies = {
         row["building__compound_id"]: row
@@ -316,6 +326,7 @@ def _facts_of_many(compounds: dict[int, Compound]) -> dict[int, eligibility.Comp
             lift_consent=_tally(row["total"], row["lift_agreeing"], row["area"], row["lift_area_agreeing"],
                                 row["without_area"]),
             relaxations=tuple(relaxations[pk]),
+            renovation_left_out=_left_out(compound.renovation_left_out),
         )
     return facts
 
@@ -338,10 +349,16 @@ def compound_facts_update(*, compound: Compound, user, changes: dict) -> Compoun
 
 @transaction.atomic
 def relaxation_record(*, compound: Compound, user, reason: str, approver: str, approved_on: dt.date,
-                      building: Building | None = None) -> EligibilityRelaxation:
-    """Record a 放宽认定 exception (三(一)) with its reason and approver, then re-assess the compound."""
+                      joined_to: str, closely_joined: bool, residents_strongly_want: bool,
+                      renovation_necessary: bool, building: Building | None = None) -> EligibilityRelaxation:
+    """Record a 放宽认定 exception (三(一)): the building (or the compound itself) it names, each of the three
+    conditions (紧密相连 to a compound with renovation work, 居民改造意愿强烈, 有改造必要), the reason and the
+    approver; then re-assess the compound. It admits what it names, not the whole compound."""
     relaxation = EligibilityRelaxation(compound=compound, building=building, reason=reason,
-                                       approver=approver, approved_on=approved_on, recorded_by=user)
+                                       approver=approver, approved_on=approved_on, recorded_by=user,
+                                       joined_to=joined_to, closely_joined=closely_joined,
+                                       residents_strongly_want=residents_strongly_want,
+                                       renovation_necessary=renovation_necessary)
     relaxation.full_clean()
     relaxation._history_user = user
     relaxation.save()
@@ -381,18 +398,26 @@ def compound_review_status_set(*, compound: Compound, user, status: ReviewStatus
 @transaction.atomic
 def verification_record(*, compound: Compound, user, verified_on: dt.date, town_participant: str,
                         community_participant: str, design_institute: str, decision: VerificationDecision,
-                        notes: str = "") -> SiteVerification:
-    """Record an on-site verification (现场审核认定) and move the compound's review status with it."""
+                        notes: str = "", demolition_judgement: str = "") -> SiteVerification:
+    """Record an on-site verification (现场审核认定) and move the compound's review status with it.
+
+    The verification is where 不宜整体拆除重建 (三(一)) is judged (六(一)): a judgement sets the compound's
+    fact (in its history, with the user) and re-assesses it.
+    """
     if compound.review_status == ReviewStatus.REPORTED:
         raise ValidationError("该小区已报县政府，不能再录入现场审核。")
     verification = SiteVerification(
         compound=compound, verified_by=user, verified_on=verified_on, town_participant=town_participant,
         community_participant=community_participant, design_institute=design_institute, decision=decision,
-        notes=notes,
+        notes=notes, demolition_judgement=demolition_judgement,
     )
     verification.full_clean()
     verification._history_user = user
     verification.save()
+    if demolition_judgement:
+        fit = demolition_judgement == DemolitionJudgement.FIT
+        if compound.fit_for_demolition is not fit:
+            compound_facts_update(compound=compound, user=user, changes={"fit_for_demolition": fit})
     status = ReviewStatus.SURVEYED if decision == VerificationDecision.NEEDS_INFO else ReviewStatus.VERIFIED
     compound_review_status_set(compound=compound, user=user, status=status)
     return verification

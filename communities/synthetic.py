@@ -26,10 +26,11 @@ COMPOUNDS_PER_TOWN = 60
 COMPOUNDS_PER_BATCH = 500
 # Deficit and exclusion facts with the share of compounds that have each.
 _FACT_COLUMNS = ["water_drainage_aged", "power_aged", "heating_aged", "not_metered_per_household",
-                 "public_facilities_lacking", "roads_damaged", "no_natural_gas", "gas_or_telecom_needs_work",
+                 "public_facilities_lacking", "roads_damaged", "no_natural_gas", "gas_supply_needs_work",
+                 "telecom_needs_work",
                  "recently_renovated", "in_shantytown_plan", "other_fiscal_support", "already_renovated",
                  "fit_for_demolition"]
-_FACT_SHARES = [0.6, 0.5, 0.4, 0.3, 0.5, 0.5, 0.3, 0.4, 0.2, 0.03, 0.02, 0.02, 0.0]
+_FACT_SHARES = [0.6, 0.5, 0.4, 0.3, 0.5, 0.5, 0.3, 0.3, 0.3, 0.2, 0.03, 0.02, 0.02, 0.0]
 _CONSENTS = [Consent.AGREE.value] * 8 + [Consent.DISAGREE.value, Consent.UNDECIDED.value]
 _COMPOUND_COLUMNS = ["town_id", "name", "address", "owner_work_unit", "build_year", "is_demo", "named_in_plan",
                      "renovated_content", "planned_content", "notes", "created_at", "updated_at",

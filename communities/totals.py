@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from .models import Building, Compound, Household, Town, TownTotals
 
-VERDICT_FIELDS = ("eligible", "relaxed", "ineligible", "incomplete", "not_assessed")
+VERDICT_FIELDS = ("eligible", "relaxed", "ineligible", "incomplete", "pending_site", "not_assessed")
 _FIELDS = ("compounds", "compounds_with_floor_area", "floor_area_m2", "buildings", "households", *VERDICT_FIELDS)
 
 

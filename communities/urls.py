@@ -8,6 +8,7 @@ urlpatterns = [
     path("compounds/", views.CompoundListView.as_view(), name="compound_list"),
     path("compounds/<int:pk>/", views.compound_detail, name="compound_detail"),
     path("compounds/<int:pk>/verify/", views.verification_create, name="verification_create"),
+    path("compounds/<int:pk>/facts/", views.compound_facts_edit, name="compound_facts_edit"),
     path("compounds/<int:pk>/relaxation/", views.relaxation_create, name="relaxation_create"),
     path("compounds/<int:pk>/report/", views.compound_report, name="compound_report"),
     path("compounds/<int:pk>/merge/", views.compound_merge_create, name="compound_merge_create"),

@@ -33,7 +33,7 @@ from .filters import (
     HouseholdFilterSet,
     SurveyUploadFilterSet,
 )
-from .forms import CompoundMergeForm, RelaxationForm, SiteVerificationForm, SurveyUploadForm
+from .forms import CompoundFactsForm, CompoundMergeForm, RelaxationForm, SiteVerificationForm, SurveyUploadForm
 from .models import Compound
 from .selectors import survey_uploads_for
 from .survey import (
@@ -239,7 +239,7 @@ def _queue_xlsx(compounds) -> HttpResponse:
                   "改造意愿（按面积）", "审核状态", "缺少的资料", "认定理由"])
     for compound in compounds:
         assessment = getattr(compound, "assessment", None)
-        subsidy = {True: "是", False: "否", None: "待定"}[assessment.central_subsidy_allowed] if assessment else ""
+        subsidy = selectors.subsidy_label(assessment) if assessment else ""
         sheet.append([
             compound.town.name, compound.community.name if compound.community else "", compound.name,
             compound.build_year, assessment.get_verdict_display() if assessment else selectors.NOT_ASSESSED,
@@ -305,6 +305,23 @@ def compound_merge_create(request, pk: int):
     return render(request, "communities/compound_merge_form.html", {
         "compound": compound, "form": form, "merges": selectors.compound_merges(compound=compound),
     })
+
+
+@login_required
+def compound_facts_edit(request, pk: int):
+    """Staff correct the facts of 三(二)2–3 (gas and telecom apart, the left-out item of 三(二)3)."""
+    compound = _compound_for_user(request, pk, write=True)
+    form = CompoundFactsForm(request.POST or None, instance=compound)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in CompoundFactsForm.Meta.fields}
+        try:
+            services.compound_facts_update(compound=compound, user=request.user, changes=changes)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, "调查事实已修改，认定结论已重新计算。")
+            return redirect("communities:compound_detail", pk=compound.pk)
+    return render(request, "communities/compound_facts_form.html", {"compound": compound, "form": form})
 
 
 @login_required

@@ -303,14 +303,17 @@ if LOG_FORMAT not in ("json", "plain"):
     raise ImproperlyConfigured(f"JINGYUAN_LOG_FORMAT={LOG_FORMAT!r} must be json or plain.")
 
 # --- Eligibility (三、认定标准; rules in communities/eligibility.py, explained in docs/eligibility.md) ---
-# JINGYUAN_ELIGIBILITY_CUTOFF_YEAR: the first build year that no longer qualifies. The county text says
-#   建成于2000年以前, so the default 2000 admits 1999 and refuses 2000; the national guidance
-#   (2000年底前建成) corresponds to 2001.
-ELIGIBILITY_CUTOFF_YEAR = env_int("JINGYUAN_ELIGIBILITY_CUTOFF_YEAR", 2000, minimum=1950)
-# JINGYUAN_RENOVATION_CONSENT_THRESHOLD: share of households AND of floor area that must agree to the
-#   renovation (居民改造意愿强烈); below it a compound is flagged, not dropped. 3/4 is the common rule.
+# JINGYUAN_ELIGIBILITY_CUTOFF_YEAR: the first build year that no longer qualifies. The county text's
+#   「2000年以前」 and 「2000年以后」 leave 2000 in neither group; the default 2001 follows the national
+#   「2000年底前建成」 (国办发〔2020〕23号, outside the plan), so a compound built in 2000 qualifies.
+#   Set 2000 to admit only 1999 and earlier.
+ELIGIBILITY_CUTOFF_YEAR = env_int("JINGYUAN_ELIGIBILITY_CUTOFF_YEAR", 2001, minimum=1950)
+# JINGYUAN_RENOVATION_CONSENT_THRESHOLD: the plan sets no number (三(一) says only 居民改造意愿强烈); this
+#   informative reference share of households and of floor area comes from other cities' practice
+#   (3/4 or 80%, outside the plan); below it a compound is flagged, never dropped.
 RENOVATION_CONSENT_THRESHOLD = env_ratio("JINGYUAN_RENOVATION_CONSENT_THRESHOLD", "3/4")
-# JINGYUAN_LIFT_CONSENT_THRESHOLD: the lift-retrofit rule, two thirds by area and by headcount.
+# JINGYUAN_LIFT_CONSENT_THRESHOLD: the Civil Code's (art. 278, outside the plan) two thirds by area and by
+#   headcount for a lift retrofit; informative.
 LIFT_CONSENT_THRESHOLD = env_ratio("JINGYUAN_LIFT_CONSENT_THRESHOLD", "2/3")
 
 LOGGING = {

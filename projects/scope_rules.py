@@ -37,7 +37,7 @@ FOUR_ITEM_DEFICITS: dict[str, tuple[str, ...]] = {
     FourItem.WATER: ("water_drainage_aged",),
     FourItem.POWER: ("power_aged",),
     FourItem.ROAD: ("roads_damaged",),
-    FourItem.GAS: ("no_natural_gas",),
+    FourItem.GAS: ("no_natural_gas", "gas_supply_needs_work"),  # gas only: telecom is not 气 (三(二)2)
 }
 
 

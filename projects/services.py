@@ -658,6 +658,7 @@ def projects_demo_create(*, programme: Programme, user) -> dict[str, int]:
         "power_aged": "power_network",
         "roads_damaged": "roads_paving",
         "no_natural_gas": "gas_network",
+        "gas_supply_needs_work": "gas_network",  # 三(二)2: gas lines are 气 too (telecom is not)
     }
     start = dt.date(2023, 3, 1)
     made = {"projects": 0, "scope_lines": 0}
@@ -676,7 +677,7 @@ def projects_demo_create(*, programme: Programme, user) -> dict[str, int]:
             description="演示数据：虚构的项目，用于试用系统。",
         )
         for compound in chosen:
-            wanted = [code for fact, code in deficit_items.items() if getattr(compound, fact)] or [
+            wanted = list(dict.fromkeys(code for fact, code in deficit_items.items() if getattr(compound, fact))) or [
                 "roads_paving"
             ]
             for code in [*wanted, "facade_stairwell_painting", "parking_spaces"]:

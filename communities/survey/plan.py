@@ -7,7 +7,7 @@ deleted; only the columns the file has are compared and written.
 """
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection
 from django.utils import timezone
@@ -16,6 +16,7 @@ from communities import bulk
 from communities.choices import SurveySheet
 from communities.models import Building, Community, Compound, Household
 
+from . import schema
 from .parse import WARNING, ParsedSheet, ParsedSurvey, Problem
 from .values import display, read_text
 
@@ -72,12 +73,17 @@ def survey_plan(parsed: ParsedSurvey, *, town) -> SurveyPlan:
     """Check the sheets against each other and the town's records; sort rows into create/update/unchanged."""
     problems = list(parsed.problems)  # the parse's own stay as they were (they may be kept for the import)
     sheets = {kind: SheetPlan(parsed.sheets.get(kind)) for kind in SurveySheet.values}
+    if sheets[SurveySheet.COMPOUNDS].sheet is not None:
+        sheets[SurveySheet.COMPOUNDS].sheet = _compounds_as_written(sheets[SurveySheet.COMPOUNDS].sheet, problems)
+    for plan in sheets.values():
+        if plan.sheet is not None:
+            _rule_columns_absent(plan.sheet, problems)
     # The town's records are held for the diff: its repeated names (a compound's on every household)
     # as one string object each, which is most of the memory of a re-upload of 100,000 households.
     shared: dict[str, str] = {}
 
     # --- 小区 -------------------------------------------------------------------------------
-    compound_fields = [f for f in _present(parsed, SurveySheet.COMPOUNDS) if f != "name"]
+    compound_fields = [f for f in _present(sheets, SurveySheet.COMPOUNDS) if f != "name"]
     db_fields = [("community__name" if f == "community" else f) for f in compound_fields]
     existing = {}
     for row in Compound.objects.filter(town=town).values_list("id", "name", *db_fields).iterator(2000):
@@ -91,7 +97,7 @@ def survey_plan(parsed: ParsedSurvey, *, town) -> SurveyPlan:
 
     # --- 楼栋 -------------------------------------------------------------------------------
     building_plan = sheets[SurveySheet.BUILDINGS]
-    building_fields = [f for f in _present(parsed, SurveySheet.BUILDINGS) if f not in ("compound", "number")]
+    building_fields = [f for f in _present(sheets, SurveySheet.BUILDINGS) if f not in ("compound", "number")]
     existing = {}
     building_keys = {}  # id → key, for the households
     if building_plan.sheet is not None or sheets[SurveySheet.HOUSEHOLDS].sheet is not None:
@@ -109,7 +115,7 @@ def survey_plan(parsed: ParsedSurvey, *, town) -> SurveyPlan:
 
     # --- 住户 -------------------------------------------------------------------------------
     household_plan = sheets[SurveySheet.HOUSEHOLDS]
-    household_fields = [f for f in _present(parsed, SurveySheet.HOUSEHOLDS)
+    household_fields = [f for f in _present(sheets, SurveySheet.HOUSEHOLDS)
                         if f not in ("compound", "building", "unit", "room")]
     existing = {}
     if household_plan.sheet is not None:
@@ -139,9 +145,90 @@ def survey_plan(parsed: ParsedSurvey, *, town) -> SurveyPlan:
                       problems=problems)
 
 
-def _present(parsed: ParsedSurvey, kind) -> list[str]:
-    sheet = parsed.sheets.get(kind)
+def _present(sheets: dict[str, SheetPlan], kind) -> list[str]:
+    sheet = sheets[kind].sheet
     return list(sheet.present_fields) if sheet is not None else []
+
+
+_GAS, _TELECOM, _COMBINED = "gas_supply_needs_work", "telecom_needs_work", "gas_or_telecom_combined"
+_REVIEW = schema.GAS_TELECOM_REVIEW.field
+_SPLIT_HEADERS = {column.field: column.header for column in schema.COMPOUND_SHEET.columns
+                  if column.field in (_GAS, _TELECOM)}
+
+
+def _compounds_as_written(sheet: ParsedSheet, problems: list) -> ParsedSheet:
+    """The 小区 sheet with its legacy columns translated (a copy: the parsed rows may be kept for the import).
+
+    - 供气或通信管线需改造 (before 三(二)2's two facts were split): its value goes to whichever of
+      供气管线需改造 / 通信管线需改造 the sheet lacks, and the row is marked 供气/通信待核实;
+      a sheet with both split columns clears that mark.
+    - 宜整体拆除重建: judged at the on-site verification (六(一)), not surveyed; the column is left out.
+    """
+    if sheet.spec is schema.COMPOUND_SHEET_WRITTEN:
+        return sheet
+    old = sheet.field_index
+    columns = {f: c for f, c in sheet.columns.items() if f not in (_COMBINED, "fit_for_demolition")}
+    headers = {f: h for f, h in sheet.headers.items() if f in columns}
+    filled_from_combined: list[str] = []
+    if _COMBINED in sheet.columns:
+        for name in (_GAS, _TELECOM):
+            if name not in columns:
+                columns[name] = sheet.columns[_COMBINED]
+                headers[name] = sheet.headers[_COMBINED]
+                filled_from_combined.append(name)
+        combined = sheet.headers[_COMBINED]
+        if filled_from_combined:
+            columns[_REVIEW] = sheet.columns[_COMBINED]
+            headers[_REVIEW] = combined
+            problems.append(Problem(
+                sheet.title, sheet.header_row, combined, combined,
+                f"旧模板的合并列「{combined}」：已把每行的值同时填入"
+                f"{'和'.join(f'「{_SPLIT_HEADERS[name]}」' for name in filled_from_combined)}"
+                "，并标记为“供气/通信待核实”（三(二)2 中供气、通信是两项事实，只有供气计入水电路气）。"
+                "请按新模板分别填写「供气管线需改造」「通信管线需改造」两列。",
+                level=WARNING, col=sheet.columns[_COMBINED]))
+        else:
+            problems.append(Problem(
+                sheet.title, sheet.header_row, combined, combined,
+                f"已有「供气管线需改造」「通信管线需改造」两列，旧模板的合并列「{combined}」已忽略。",
+                level=WARNING, col=sheet.columns[_COMBINED]))
+    elif _GAS in columns and _TELECOM in columns:
+        columns[_REVIEW] = columns[_GAS]  # the split columns settle the question: the mark is cleared
+        headers[_REVIEW] = headers[_GAS]
+    if "fit_for_demolition" in sheet.columns:
+        header = sheet.headers["fit_for_demolition"]
+        problems.append(Problem(
+            sheet.title, sheet.header_row, header, header,
+            f"「{header}」列未导入：是否不宜整体拆除重建由住建局组织现场审核认定时判断（三(一)、六(一)），"
+            "不由摸底调查填写。", level=WARNING, col=sheet.columns["fit_for_demolition"]))
+
+    spec = schema.COMPOUND_SHEET_WRITTEN
+
+    def value_of(row, name):
+        if name == _REVIEW:
+            if filled_from_combined:
+                return row[old[_COMBINED]] is not None
+            return False
+        if name in filled_from_combined:
+            return row[old[_COMBINED]]
+        return row[old[name]]
+
+    fields = [column.field for column in spec.columns]
+    rows = [(row[0], *(value_of(row, name) for name in fields)) for row in sheet.rows]
+    return replace(sheet, spec=spec, columns=columns, headers=headers, rows=rows)
+
+
+def _rule_columns_absent(sheet: ParsedSheet, problems: list) -> None:
+    """One 提示 per sheet naming the optional columns the eligibility rules read that the sheet lacks."""
+    absent = [column for column in sheet.spec.columns
+              if column.clause and column.extra and not column.legacy and column.field not in sheet.columns]
+    if not absent:
+        return
+    listed = "、".join(f"「{column.header}」（{column.clause}）" for column in absent)
+    problems.append(Problem(
+        sheet.title, sheet.header_row or None, "", "",
+        f"本表没有 {listed} 列：这些是认定标准要看的事实，本次上传不会填写，相关小区的认定结论可能为资料不全。"
+        "如已调查，请按系统模板补上这些列。", level=WARNING))
 
 
 def _diff(plan: SheetPlan, existing: dict, fields: list[str], problems, noun: str) -> dict:

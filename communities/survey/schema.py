@@ -1,7 +1,10 @@
 """The survey workbook's three data sheets: their headers, the field each fills and how to read it.
 
 The headers are the ones surveyors' existing sheets use (issue #4): never rename them. The template
-may add columns (宜整体拆除重建). Headers are matched by text, not position (see `header_key`).
+may add columns (the split 供气/通信 columns, 改造未涉及内容). Headers are matched by text, not position
+(see `header_key`). Columns of older workbooks that are no longer written as they stand are `legacy`:
+still recognised, translated by plan.py (the combined 供气或通信管线需改造) or left out with a 提示
+(宜整体拆除重建, judged at the on-site verification, 六(一)).
 """
 
 import re
@@ -21,6 +24,7 @@ YES_NO = "yes_no"      # 是/否 and friends; blank stays unknown
 CONSENT = "consent"    # 同意/不同意/未表态
 STRUCTURE = "structure"
 PHONE = "phone"
+LEFT_OUT = "left_out"  # 三(二)3 items a recent renovation left out, separated by 、 (choices.LeftOutItem)
 
 # The import writes the values read here without model validation (tests/communities/test_survey_values.py
 # checks these limits against the models): each column's limits are those of its model field.
@@ -37,6 +41,8 @@ class Column:
     extra: bool = False        # added by the template; an older sheet without it is fine
     max_length: int | None = None
     max_value: int | None = None  # counts: the largest the database column holds
+    clause: str = ""           # the work-plan clause whose rule reads this column (the preview names it when absent)
+    legacy: bool = False       # an older workbook's column: read, then translated or left out (plan.py)
 
 
 @dataclass(frozen=True)
@@ -72,15 +78,26 @@ COMPOUND_SHEET = SheetSpec(SurveySheet.COMPOUNDS, "小区", (
     Column("公共设施缺失或失修", "public_facilities_lacking", YES_NO),
     Column("道路破损严重", "roads_damaged", YES_NO),
     Column("未通天然气", "no_natural_gas", YES_NO),
-    Column("供气或通信管线需改造", "gas_or_telecom_needs_work", YES_NO),
+    # 三(二)2 names gas and telecom apart; older workbooks have the combined column below.
+    Column("供气管线需改造", "gas_supply_needs_work", YES_NO, extra=True, clause="三(二)2"),
+    Column("通信管线需改造", "telecom_needs_work", YES_NO, extra=True, clause="三(二)2"),
     Column("近年已改造(三供一业等)", "recently_renovated", YES_NO),
+    Column("改造未涉及内容", "renovation_left_out", LEFT_OUT, extra=True, max_length=100, clause="三(二)3"),
     Column("已改造内容", "renovated_content", LONG_TEXT),
     Column("列入棚户区改造计划", "in_shantytown_plan", YES_NO),
     Column("享受其他财政支持", "other_fiscal_support", YES_NO),
     Column("已完成改造", "already_renovated", YES_NO),
     Column("拟改造内容", "planned_content", LONG_TEXT),
     Column("备注", "notes", LONG_TEXT),
-    Column("宜整体拆除重建", "fit_for_demolition", YES_NO, extra=True),
+    # Legacy columns (never in the template): see plan.py.
+    Column("供气或通信管线需改造", "gas_or_telecom_combined", YES_NO, extra=True, legacy=True),
+    Column("宜整体拆除重建", "fit_for_demolition", YES_NO, extra=True, legacy=True),
+))
+# The 小区 rows as plan.py writes them: the legacy columns translated away, and the review mark that the
+# combined column sets (both facts took its one value) or the two split columns clear.
+GAS_TELECOM_REVIEW = Column("供气/通信待核实", "gas_telecom_to_review", YES_NO)
+COMPOUND_SHEET_WRITTEN = SheetSpec(SurveySheet.COMPOUNDS, "小区", (
+    *(column for column in COMPOUND_SHEET.columns if not column.legacy), GAS_TELECOM_REVIEW,
 ))
 
 BUILDING_SHEET = SheetSpec(SurveySheet.BUILDINGS, "楼栋", (
@@ -93,7 +110,7 @@ BUILDING_SHEET = SheetSpec(SurveySheet.BUILDINGS, "楼栋", (
     Column("建筑面积(㎡)", "floor_area_m2", AREA),
     Column("结构类型", "structure_type", STRUCTURE),
     Column("有无电梯", "has_lift", YES_NO),
-    Column("与改造小区紧密相连", "joined_to_renovation_compound", YES_NO),
+    Column("与改造小区紧密相连", "joined_to_renovation_compound", YES_NO, clause="三(一)"),
     Column("备注", "notes", LONG_TEXT),
 ))
 

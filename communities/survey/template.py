@@ -7,7 +7,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from communities.choices import Consent, StructureType
+from communities.choices import Consent, LeftOutItem, StructureType
 
 from . import schema
 
@@ -24,6 +24,11 @@ INSTRUCTIONS = [
     "再次上传同一小区、楼栋、住户会更新原有记录，不会重复新增；系统不会删除文件中没有的记录。",
     "三、是/否列填 是 或 否（也可用 有/无、√/×、Y/N），不清楚请留空（表示“未调查”）。",
     "四、意愿列填 同意、不同意 或 未表态；结构类型填 砖混、框架、剪力墙、砖木 或 其他。",
+    "　　「供气管线需改造」「通信管线需改造」是两项（三(二)2），请分别填写；旧模板的合并列「供气或通信管线需改造」"
+    "仍可导入，但两项取同一值并标记为待核实。",
+    "　　「改造未涉及内容」（三(二)3）：近年已改造（改扩翻、三供一业）的小区，填当时未涉及、现需改造的内容，可填 "
+    + "、".join(LeftOutItem.values) + "，多项用“、”分隔；只填“近年已改造”不构成改造条件。",
+    "　　是否不宜整体拆除重建由现场审核认定时判断（六(一)），本表不填。",
     "五、年份填四位数字（如 1998，写成 1998年 也可以）；面积单位为平方米，可带小数；户数、层数等填整数。",
     "六、请不要合并数据区的单元格；公式单元格请确保已计算并保存（系统只读取保存的计算结果，不执行公式和宏）。",
     "七、支持 .xlsx/.xlsm、.xls 和 .csv（UTF-8 或 GB18030 编码，每个 CSV 只含一张表）。",
@@ -58,7 +63,7 @@ def survey_template_write(target=None):
         sheet = workbook.create_sheet(spec.title)
         validations = {schema.YES_NO: _choices_validation(yes_no), schema.CONSENT: _choices_validation(consent),
                        schema.STRUCTURE: _choices_validation(structure)}
-        for index, column in enumerate(spec.columns, start=1):
+        for index, column in enumerate((c for c in spec.columns if not c.legacy), start=1):
             cell = sheet.cell(row=1, column=index, value=column.header)
             cell.font = Font(bold=True)
             cell.fill = _KEY_FILL if column.key else _HEADER_FILL

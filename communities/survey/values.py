@@ -11,7 +11,7 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from communities.choices import Consent, StructureType
+from communities.choices import Consent, LeftOutItem, StructureType
 
 from . import schema
 
@@ -205,6 +205,36 @@ def read_structure(value) -> str:
     raise ValueProblem(f"结构类型只能填 {'、'.join(_STRUCTURE)} 之一。")
 
 
+# 三(二)3's items as surveyors write them: the list's words, and the short forms people use.
+_LEFT_OUT_WORDS = {
+    **{item: item for item in LeftOutItem.values},
+    "养老": LeftOutItem.ELDERLY_CHILD_CARE.value, "扶幼": LeftOutItem.ELDERLY_CHILD_CARE.value,
+    "养老扶幼设施": LeftOutItem.ELDERLY_CHILD_CARE.value, "无障碍": LeftOutItem.ACCESSIBILITY.value,
+    "电梯": LeftOutItem.LIFT.value, "垃圾处理": LeftOutItem.REFUSE.value, "燃气": LeftOutItem.GAS.value,
+    "天然气": LeftOutItem.GAS.value, "建筑节能改造": LeftOutItem.ENERGY_SAVING.value,
+    "节能": LeftOutItem.ENERGY_SAVING.value,
+}
+_LEFT_OUT_SEPARATORS = re.compile(r"[、,;/，；\s]+")
+
+
+def read_left_out(value, *, max_length: int = 100) -> str:
+    """三(二)3 left-out items as the canonical text stored (list order, joined by 、); blank stays blank."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, bool | int | float | dt.date):
+        raise ValueProblem(f"应填近年改造未涉及的内容，如 加装电梯、供气；可填 {'、'.join(LeftOutItem.values)}。")
+    words = [word for word in _LEFT_OUT_SEPARATORS.split(unicodedata.normalize("NFKC", str(value))) if word]
+    unknown = [word for word in words if word not in _LEFT_OUT_WORDS]
+    if unknown:
+        raise ValueProblem(f"「{'、'.join(unknown)}」不是三(二)3 所列内容。只能填 {'、'.join(LeftOutItem.values)}，"
+                           "多项用“、”分隔。")
+    chosen = {_LEFT_OUT_WORDS[word] for word in words}
+    text = "、".join(item for item in LeftOutItem.values if item in chosen)
+    if len(text) > max_length:
+        raise ValueProblem(f"内容过长（{len(text)} 个字），最多 {max_length} 个字。")
+    return text
+
+
 def read_phone(value, *, max_length: int) -> str:
     if is_blank(value):
         return ""
@@ -240,4 +270,6 @@ def read_cell(value, column: schema.Column, *, this_year: int):
         return read_structure(value)
     if kind == schema.PHONE:
         return read_phone(value, max_length=column.max_length or 30)
+    if kind == schema.LEFT_OUT:
+        return read_left_out(value, max_length=column.max_length or 100)
     raise AssertionError(f"unknown column kind {kind}")

@@ -47,7 +47,8 @@ class CompoundFactory(factory.django.DjangoModelFactory):
     public_facilities_lacking = False
     roads_damaged = False
     no_natural_gas = False
-    gas_or_telecom_needs_work = False
+    gas_supply_needs_work = False
+    telecom_needs_work = False
     recently_renovated = False
     in_shantytown_plan = False
     other_fiscal_support = False
@@ -83,6 +84,10 @@ class RelaxationFactory(factory.django.DjangoModelFactory):
         model = EligibilityRelaxation
 
     compound = factory.SubFactory(CompoundFactory)
+    joined_to = "房产局家属楼"
+    closely_joined = True
+    residents_strongly_want = True
+    renovation_necessary = True
     reason = "与房产局家属楼紧密相连，居民改造意愿强烈"
     approver = "县住建局"
     approved_on = dt.date(2023, 3, 1)

@@ -37,5 +37,21 @@ def test_assess_plain_text_reads_like_the_issue():
     CompoundFactory(name="测试-命令-文本", build_year=1996)
     out = StringIO()
     call_command("assess", stdout=out)
-    assert "建成年份 1996 < 2000 — 三(一)" in out.getvalue()
+    assert "建成年份 1996 ≤ 2000，2000年底前建成 — 三(一)" in out.getvalue()
     assert "缺少：住户改造意愿（尚无住户调查）" in out.getvalue()
+
+
+def test_assess_json_marks_a_relaxation_candidate_and_keeps_its_shape():
+    """三(一): a post-2000 compound whose building is surveyed 与改造小区紧密相连 may apply for 放宽认定."""
+    compound = CompoundFactory(name="测试-命令-放宽", build_year=2005)
+    BuildingFactory(compound=compound, number="5号楼", build_year=2005, joined_to_renovation_compound=True)
+    CompoundFactory(name="测试-命令-普通", build_year=2005)
+    out = StringIO()
+    call_command("assess", "--json", stdout=out)
+    rows = {row["name"]: row for row in json.loads(out.getvalue())}
+    candidate, plain = rows["测试-命令-放宽"], rows["测试-命令-普通"]
+    assert (candidate["verdict"], candidate["relaxation_candidate"]) == ("ineligible", True)
+    assert plain["relaxation_candidate"] is False
+    assert set(candidate) == set(plain)
+    assert any(r["fact"].startswith("可申请放宽认定：5号楼（2005）") and r["clause"] == "三(一)"
+               for r in candidate["reasons"])

@@ -28,6 +28,8 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
+THREE_CONDITIONS = {"joined_to": "房产局家属楼", "closely_joined": True, "residents_strongly_want": True,
+                    "renovation_necessary": True}
 
 
 @pytest.fixture
@@ -47,7 +49,7 @@ def test_assessment_is_stored_with_reasons_and_consent(compound):
     assert assessment.area_total_m2 == Decimal("320.00")
     assert assessment.consent_by_households == Decimal("1.0000")
     assert assessment.missing_facts == []
-    assert assessment.cutoff_year == 2000
+    assert assessment.cutoff_year == 2001  # 2000年底前建成 by default (国办发〔2020〕23号)
 
 
 def test_reassessing_unchanged_facts_adds_no_history(compound, staff_user):
@@ -128,7 +130,8 @@ def test_relaxation_with_reason_admits_a_later_compound_in_history(staff_user):
     households(building, agreeing=4, total=4)
     assert compound_assess(compound=compound, user=staff_user).verdict == Verdict.INELIGIBLE
     relaxation_record(compound=compound, building=building, user=staff_user, approver="县住建局",
-                      reason="与房产局家属楼紧密相连，居民改造意愿强烈", approved_on=dt.date(2023, 3, 1))
+                      reason="与房产局家属楼紧密相连，居民改造意愿强烈", approved_on=dt.date(2023, 3, 1),
+                      **THREE_CONDITIONS)
     assessment = CompoundAssessment.objects.get(compound=compound)
     assert assessment.verdict == Verdict.RELAXED
     assert any(r["effect"] == "放宽" and "5号楼" in r["fact"] for r in assessment.reasons)
@@ -144,7 +147,7 @@ def test_relaxation_without_reason_is_refused_and_changes_nothing(staff_user, re
     compound_assess(compound=compound)
     with pytest.raises(ValidationError) as error:
         relaxation_record(compound=compound, user=staff_user, approver="县住建局", reason=reason,
-                          approved_on=dt.date(2023, 3, 1))
+                          approved_on=dt.date(2023, 3, 1), **THREE_CONDITIONS)
     assert "放宽认定必须写明理由" in str(error.value)
     assert not EligibilityRelaxation.objects.exists()
     assert CompoundAssessment.objects.get(compound=compound).verdict == Verdict.INELIGIBLE
@@ -162,7 +165,29 @@ def test_relaxation_building_must_belong_to_the_compound(staff_user):
     stranger = BuildingFactory()
     with pytest.raises(ValidationError, match="楼栋不属于该小区"):
         relaxation_record(compound=compound, building=stranger, user=staff_user, approver="县住建局",
-                          reason="紧密相连", approved_on=dt.date(2023, 3, 1))
+                          reason="紧密相连", approved_on=dt.date(2023, 3, 1), **THREE_CONDITIONS)
+
+
+@pytest.mark.parametrize("condition", ["closely_joined", "residents_strongly_want", "renovation_necessary"])
+def test_relaxation_lacking_one_of_the_three_conditions_of_three_1_is_refused(staff_user, condition):
+    """三(一): 紧密相连、居民改造意愿强烈、有改造必要 — each is recorded, and each must hold."""
+    compound = CompoundFactory(build_year=2004)
+    with pytest.raises(ValidationError) as error:
+        relaxation_record(compound=compound, user=staff_user, approver="县住建局", reason="紧密相连",
+                          approved_on=dt.date(2023, 3, 1), **{**THREE_CONDITIONS, condition: False})
+    assert "放宽认定须满足三(一)" in str(error.value)
+    assert not EligibilityRelaxation.objects.exists()
+
+
+def test_relaxation_records_each_condition_in_its_history(staff_user):
+    compound = CompoundFactory(build_year=2004)
+    building = BuildingFactory(compound=compound, build_year=2004)
+    relaxation_record(compound=compound, building=building, user=staff_user, approver="县住建局 唐夫全",
+                      reason="同一院落", approved_on=dt.date(2023, 3, 1), **THREE_CONDITIONS)
+    record = EligibilityRelaxation.history.get()
+    assert (record.joined_to, record.closely_joined, record.residents_strongly_want, record.renovation_necessary,
+            record.building_id, record.approver, record.history_user) == (
+        "房产局家属楼", True, True, True, building.pk, "县住建局 唐夫全", staff_user)
 
 
 def test_demo_data_and_named_compounds_are_assessed_on_load(wulan):
@@ -178,10 +203,10 @@ def test_demo_data_and_named_compounds_are_assessed_on_load(wulan):
 def test_assess_all_picks_up_a_changed_setting(settings, staff_user):
     compound = CompoundFactory(build_year=2000)
     households(BuildingFactory(compound=compound, build_year=2000), agreeing=1, total=1)
-    assert compound_assess(compound=compound).verdict == Verdict.INELIGIBLE
-    settings.ELIGIBILITY_CUTOFF_YEAR = 2001
+    assert compound_assess(compound=compound).verdict == Verdict.ELIGIBLE  # 2000 qualifies by default
+    settings.ELIGIBILITY_CUTOFF_YEAR = 2000
     [assessment] = compounds_assess_all(user=staff_user)
-    assert (assessment.verdict, assessment.cutoff_year) == (Verdict.ELIGIBLE, 2001)
+    assert (assessment.verdict, assessment.cutoff_year) == (Verdict.INELIGIBLE, 2000)
     assert assessment.history.latest().history_user == staff_user
 
 

@@ -164,3 +164,20 @@ def test_a_verdict_change_moves_the_stored_verdict_counts_in_the_same_commit(wul
     assert after["ineligible"] == before["ineligible"] + 1
     assert recorded_totals() == _live()
     call_command("refresh_totals", "--check", verbosity=0)
+
+
+def test_a_compound_waiting_for_the_site_verification_is_counted_as_pending_six_1(wulan, staff_user):
+    """待现场审核认定 (六(一)) is a verdict of its own in the stored counts; refresh_totals --check agrees."""
+    from communities.services import compound_assess
+
+    from .factories import BuildingFactory, CompoundFactory, households
+
+    compound = CompoundFactory(town=wulan, fit_for_demolition=None)
+    households(BuildingFactory(compound=compound), agreeing=2, total=2)
+    compound_assess(compound=compound)
+    assert verdict_totals(town_id=wulan.pk, is_demo=False)["pending_site"] == 1
+    assert recorded_totals() == _live()
+    call_command("refresh_totals", "--check", verbosity=0)
+    compound_facts_update(compound=compound, user=staff_user, changes={"fit_for_demolition": False})
+    assert verdict_totals(town_id=wulan.pk, is_demo=False)["pending_site"] == 0
+    assert recorded_totals() == _live()

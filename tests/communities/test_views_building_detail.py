@@ -24,3 +24,20 @@ def test_detail_query_count_does_not_grow_with_households(client, users, wulan, 
     # session, user with role and profile, building, households, history
     with django_assert_num_queries(5):
         assert client.get(reverse("communities:building_detail", args=[building.pk])).status_code == 200
+
+
+def test_a_post_2000_building_joined_to_a_renovation_compound_shows_may_apply_for_relaxation_three_1(
+        client, users, wulan, django_assert_num_queries):
+    """三(一): a later building surveyed 与改造小区紧密相连 shows 「可申请放宽认定」, read in the same queries."""
+    from communities.services import compound_assess
+    from tests.communities.factories import BuildingFactory, CompoundFactory
+
+    compound = CompoundFactory(town=wulan, build_year=2006)
+    joined = BuildingFactory(compound=compound, number="5号楼", build_year=2006, joined_to_renovation_compound=True)
+    apart = BuildingFactory(compound=compound, number="6号楼", build_year=2006, joined_to_renovation_compound=False)
+    compound_assess(compound=compound)
+    client.force_login(users["staff"])
+    with django_assert_num_queries(5):
+        body = client.get(reverse("communities:building_detail", args=[joined.pk])).content.decode()
+    assert "可申请放宽认定" in body
+    assert "可申请放宽认定" not in client.get(reverse("communities:building_detail", args=[apart.pk])).content.decode()

@@ -69,7 +69,7 @@ def test_leader_sees_counts_by_verdict_but_no_compounds(client, users, wulan_com
     assert wulan_compound.name not in page and other_compound.name not in page
     counts = {row["label"]: row["count"] for row in response.context["counts"]}
     # The three compounds the work plan names have no facts yet: 资料不全.
-    assert counts == {"符合改造条件": 1, "放宽认定": 0, "不符合": 1, "资料不全": 3, "未评估": 0}
+    assert counts == {"符合改造条件": 1, "放宽认定": 0, "不符合": 1, "资料不全": 3, "待现场审核认定": 0, "未评估": 0}
 
 
 def test_nav_link_shows_for_reviewers_only(client, users):

@@ -15,7 +15,8 @@ VERIFICATION = {"verified_on": "2023-04-10", "town_participant": "乌兰镇 王�
                 "community_participant": "东街社区 李某", "design_institute": "示例设计院 张某",
                 "decision": "confirmed", "notes": "属实"}
 RELAXATION = {"reason": "与房产局家属楼紧密相连，居民改造意愿强烈", "approver": "县住建局",
-              "approved_on": "2023-03-01"}
+              "approved_on": "2023-03-01", "joined_to": "房产局家属楼", "closely_joined": "on",
+              "residents_strongly_want": "on", "renovation_necessary": "on"}
 
 
 @pytest.fixture
@@ -118,3 +119,40 @@ def test_relaxation_building_choices_are_the_compounds_own(client, users, compou
     client.force_login(users["staff"])
     response = client.post(relax_url(compound), RELAXATION | {"building": stranger.pk})
     assert response.status_code == 200 and response.context["form"].errors["building"]
+
+
+@pytest.mark.parametrize("condition", ["closely_joined", "residents_strongly_want", "renovation_necessary"])
+def test_relaxation_form_requires_each_condition_of_three_1(client, users, compound, condition):
+    """三(一): the form records 紧密相连、居民改造意愿强烈、有改造必要, each required."""
+    client.force_login(users["staff"])
+    data = {key: value for key, value in RELAXATION.items() if key != condition}
+    response = client.post(relax_url(compound), data)
+    assert response.status_code == 200 and response.context["form"].errors[condition]
+    assert not EligibilityRelaxation.objects.exists()
+
+
+def test_site_verification_records_the_demolition_judgement_and_the_verdict_follows_six_1(client, users, wulan):
+    """六(一): 不宜整体拆除重建 (三(一)) is judged on site; until then the compound is 待现场审核认定."""
+    compound = CompoundFactory(town=wulan, fit_for_demolition=None)
+    households(BuildingFactory(compound=compound), agreeing=2, total=2)
+    assert compound_assess(compound=compound).verdict == Verdict.PENDING_SITE
+    client.force_login(users["staff"])
+    page = client.get(reverse("communities:compound_detail", args=[compound.pk])).content.decode()
+    assert "待现场审核认定" in page and "供排水管线老化：是" in page
+    response = client.post(verify_url(compound), VERIFICATION | {"demolition_judgement": "not_fit"})
+    assert response.status_code == 302
+    assert SiteVerification.objects.get().demolition_judgement == "not_fit"
+    compound.refresh_from_db()
+    assert compound.fit_for_demolition is False
+    assert compound.history.latest().history_user == users["staff"]
+    assert CompoundAssessment.objects.get(compound=compound).verdict == Verdict.ELIGIBLE
+
+
+def test_site_verification_judging_fit_for_demolition_rules_the_compound_out_six_1(client, users, wulan):
+    compound = CompoundFactory(town=wulan, fit_for_demolition=None)
+    households(BuildingFactory(compound=compound), agreeing=2, total=2)
+    client.force_login(users["staff"])
+    client.post(verify_url(compound), VERIFICATION | {"decision": "rejected", "demolition_judgement": "fit"})
+    assessment = CompoundAssessment.objects.get(compound=compound)
+    assert assessment.verdict == Verdict.INELIGIBLE
+    assert {"clause": "三(一)", "fact": "宜整体拆除重建：是，不列入老旧小区改造", "effect": "不满足"} in assessment.reasons

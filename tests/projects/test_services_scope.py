@@ -109,3 +109,14 @@ def test_negative_cost_is_refused(programme, wulan, staff_user):
     project = make_project(programme=programme, user=staff_user, compounds=[compound])
     with pytest.raises(ValidationError):
         add_line(project, staff_user, compound, "roads_paving", cost="-1")
+
+
+@pytest.mark.parametrize("fact,gap", [("gas_supply_needs_work", True), ("telecom_needs_work", False)])
+def test_only_gas_lines_not_telecom_count_as_qi_for_neng_gai_ji_gai(programme, wulan, staff_user, fact, gap):
+    """三(二)2 names gas (供气) and telecom (通信) apart; only gas is 气 of 水、电、路、气 for 能改即改."""
+    from projects.scope_rules import four_item_gaps
+
+    compound = CompoundFactory(town=wulan, water_drainage_aged=False, **{fact: True})
+    project = make_project(programme=programme, user=staff_user, compounds=[compound], central=True)
+    gaps = four_item_gaps(project=project, compounds=[compound], lines=[], acknowledgements=[])
+    assert [g.item for g in gaps] == (["gas"] if gap else [])

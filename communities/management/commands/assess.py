@@ -26,6 +26,12 @@ class Command(BaseCommand):
         for row in rows:
             subsidy = {True: "可申报中央补助", False: "不得申报中央补助", None: "中央补助待定"}[
                 row["central_subsidy_allowed"]]
+            if any(r["effect"] == "不得申报中央补助" for r in row["reasons"]):
+                subsidy = "不得重复申报中央补助"
+            elif row["verdict"] == "ineligible":
+                subsidy = "不符合改造条件，中央补助不适用"
+            if row["relaxation_candidate"]:
+                subsidy += "，可申请放宽认定"
             self.stdout.write(
                 f"{row['town']} {row['name']}：{row['verdict_label']}，{subsidy}，优先度 {row['priority']}")
             for reason in row["reasons"]:
@@ -62,4 +68,5 @@ def _row(assessment) -> dict:
         "reasons": assessment.reasons,
         "missing_facts": assessment.missing_facts,
         "cutoff_year": assessment.cutoff_year,
+        "relaxation_candidate": assessment.relaxation_candidate,  # 三(一): may apply for 放宽认定
     }
