@@ -19,7 +19,7 @@ app.autodiscover_tasks()
 WORKER_UNAVAILABLE = "后台服务暂不可用，请稍后再试。"
 
 
-def _broker_errors() -> tuple[type[BaseException], ...]:
+def broker_errors() -> tuple[type[BaseException], ...]:
     from kombu.exceptions import OperationalError
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -36,7 +36,7 @@ def task_send(task, *args, on_unavailable, **kwargs) -> bool:
 
     try:
         task.delay(*args, **kwargs)
-    except _broker_errors() as error:
+    except broker_errors() as error:
         logging.getLogger(__name__).warning("broker unavailable, %s not queued: %s: %s", task.name,
                                             type(error).__name__, error)
         on_unavailable()

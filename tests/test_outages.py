@@ -172,3 +172,24 @@ def test_a_large_upload_with_the_broker_down_says_the_worker_is_unavailable(
     assert upload.state == "failed"
     page = client.get(response["Location"]).content.decode()
     assert "后台服务暂不可用，请稍后再试" in page
+
+
+@pytest.mark.django_db
+def test_a_report_requested_with_the_broker_down_fails_at_once_with_the_reason(
+        client, programme, staff_user, monkeypatch, django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError
+
+    from projects.reports.models import ReportRun
+    from projects.reports.tasks import report_build_task
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+    monkeypatch.setattr(report_build_task, "apply_async", broker_down)
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("report_list"), {"kind": "progress", "cutoff": "2023-09-30"})
+    assert response.status_code == 302
+    run = ReportRun.objects.get()
+    assert run.state == "failed" and "后台服务暂不可用，请稍后再试" in run.reason
+    assert "后台服务暂不可用" in client.get(reverse("report_list")).content.decode()

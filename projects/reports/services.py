@@ -38,9 +38,16 @@ def _queue(run: ReportRun) -> None:
     from .tasks import report_build_task
 
     def send():
+        from jingyuan_renovation.celery import WORKER_UNAVAILABLE, broker_errors
+
         task_id = str(uuid.uuid4())
         ReportRun.objects.filter(pk=run.pk).update(task_id=task_id)
-        report_build_task.apply_async((run.pk,), task_id=task_id)
+        try:
+            report_build_task.apply_async((run.pk,), task_id=task_id)
+        except broker_errors() as exc:
+            # Redis down: nobody would ever take the run; say so now rather than 排队中 for a day.
+            logger.warning("report run %s not queued, broker unavailable: %s", run.pk, exc)
+            report_run_fail(run_id=run.pk, attempt=None, reason=f"{WORKER_UNAVAILABLE}报告未开始生成，请稍后重新生成。")
 
     transaction.on_commit(send)
 
