@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from agencies import access
 from agencies.access import compounds_for, require_role, role_of
@@ -201,6 +201,7 @@ def _apply_form_errors(form, error: ValidationError) -> None:
 
 
 @login_required
+@require_safe
 def review_queue(request):
     role = require_role(request.user, *QUEUE_ROLES)
     visible = selectors.review_queue(user=request.user)
@@ -313,6 +314,7 @@ def _upload_for_user(request, pk):
 
 
 @login_required
+@require_safe
 def survey_template(request):
     require_role(request.user, *SURVEY_ROLES)
     return xlsx_download(survey_template_write(), "摸底调查表模板.xlsx")
@@ -337,6 +339,7 @@ def survey_upload(request):
 
 
 @login_required
+@require_safe
 def survey_list(request):
     require_role(request.user, *SURVEY_ROLES)
     filterset = SurveyUploadFilterSet(request.GET or None, queryset=survey_uploads_for(request.user))
@@ -345,6 +348,7 @@ def survey_list(request):
 
 
 @login_required
+@require_safe
 def survey_detail(request, pk):
     upload = _upload_for_user(request, pk)
     problems = upload.errors[:ERRORS_SHOWN]
@@ -355,6 +359,7 @@ def survey_detail(request, pk):
 
 
 @login_required
+@require_safe
 def survey_status(request, pk):
     """Polled by the progress bar while a large file is checked or imported."""
     upload = _upload_for_user(request, pk)
@@ -380,6 +385,7 @@ def survey_confirm(request, pk):
 
 
 @login_required
+@require_safe
 def survey_error_download(request, pk):
     upload = _upload_for_user(request, pk)
     content = survey_error_workbook(path=Path(upload.original_file.path), file_format=upload.file_format,

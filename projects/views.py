@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from agencies.access import require_role, role_of, user_agency_id
 from agencies.choices import Role
@@ -38,6 +38,7 @@ TASK_WRITE_ROLES = (Role.STAFF, Role.LIAISON)
 
 
 @login_required
+@require_safe
 def home(request):
     """The programme as the work plan states it, with what has been recorded so far."""
     require_role(request.user, *Role)
@@ -87,6 +88,7 @@ def _form_page(request, *, form, title: str, back: str, project=None, submit: st
 
 
 @login_required
+@require_safe
 def project_list(request):
     """All projects, filtered; ?export=xlsx downloads exactly the filtered rows."""
     require_role(request.user, *READ_ROLES)
@@ -147,6 +149,7 @@ def project_create(request):
 
 
 @login_required
+@require_safe
 def project_detail_view(request, pk: int):
     project = _project_for_user(request, pk)
     context = project_detail(project=project)
@@ -363,6 +366,7 @@ def document_upload(request, pk: int):
 
 
 @login_required
+@require_safe
 def document_download(request, pk: int, document_id: int):
     project = _project_for_user(request, pk)
     document = get_object_or_404(ProjectDocument, pk=document_id, project=project)
@@ -429,6 +433,7 @@ def acceptance_edit(request, pk: int):
 
 
 @login_required
+@require_safe
 def ledger(request, pk: int):
     """The project's ledger (台账): every change in time order, with who and when; ?export=xlsx."""
     project = _project_for_user(request, pk)
@@ -447,6 +452,7 @@ def ledger(request, pk: int):
 
 
 @login_required
+@require_safe
 def task_list(request):
     """Tasks from the annex's duties. A liaison sees only their own agency's; others see all."""
     role = require_role(request.user, *TASK_READ_ROLES)
@@ -516,6 +522,7 @@ def task_update(request, pk: int):
 
 
 @login_required
+@require_safe
 def indicators_view(request):
     require_role(request.user, *READ_ROLES)
     programme = programme_current()
