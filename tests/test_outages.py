@@ -193,3 +193,37 @@ def test_a_report_requested_with_the_broker_down_fails_at_once_with_the_reason(
     run = ReportRun.objects.get()
     assert run.state == "failed" and "后台服务暂不可用，请稍后再试" in run.reason
     assert "后台服务暂不可用" in client.get(reverse("report_list")).content.decode()
+
+
+def test_a_session_deleted_while_redis_was_down_is_not_revived_when_it_returns(settings):
+    """A logout during the outage could not delete the cached session; once Redis answers again the
+    delete is replayed before anything is read, so the old cookie does not come back to life."""
+    import redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from jingyuan_renovation import cache as resilient
+
+    location = "redis://127.0.0.1:6379/1"
+    try:
+        redis.Redis.from_url(location, socket_connect_timeout=0.5).ping()
+    except RedisConnectionError:
+        pytest.skip("no local Redis on 127.0.0.1:6379")
+    store = resilient.ResilientRedisCache(location, {"KEY_PREFIX": "h16-outage-test", "OPTIONS": {"retry_after": 1}})
+    store.set("session-abc", {"user": 1})
+    real_client = store._cache
+
+    class DeadClient:
+        def __getattr__(self, name):
+            def down(*args, **kwargs):
+                raise RedisConnectionError("Error 111 connecting. Connection refused.")
+            return down
+
+    store.__dict__["_cache"] = DeadClient()  # Redis goes down
+    assert store.get("session-abc") is None  # a miss: the session is read from the database
+    store.delete("session-abc")  # the logout
+    store.__dict__["_cache"] = real_client  # Redis is back, still holding the old copy
+    assert real_client.get(store.make_and_validate_key("session-abc"), None) == {"user": 1}
+    resilient._down_until[location] = 0  # the pause is over
+    assert store.get("session-abc") is None
+    assert real_client.get(store.make_and_validate_key("session-abc"), None) is None
+    assert location not in resilient._down_until
