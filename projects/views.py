@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from agencies.access import require_role, role_of, user_agency_id
 from agencies.choices import Role
+from ui.lists import invalid_filter_response
 
 from . import exports, services
 from . import forms as project_forms
@@ -96,6 +97,8 @@ def project_list(request):
     queryset = projects_for_list(filterset.qs)
     today = timezone.localdate()
     if request.GET.get("export") == "xlsx":
+        if filterset.is_bound and not filterset.is_valid():  # an unknown stage must not export every project
+            return invalid_filter_response(request, filterset.form)
         rows = [project_row(project, today=today) for project in phases_attach(queryset)]
         return exports.xlsx_response(
             filename="projects",
@@ -467,6 +470,8 @@ def task_list(request):
         del filterset.form.fields["agency"]
     tasks = filterset.qs
     if request.GET.get("export") == "xlsx":
+        if filterset.is_bound and not filterset.is_valid():  # an unknown status must not export every task
+            return invalid_filter_response(request, filterset.form)
         return exports.xlsx_response(
             filename="tasks",
             title="部门任务",

@@ -39,3 +39,11 @@ def test_money_history_export_with_a_bad_date_gets_the_styled_page(client, staff
     response = client.get(reverse("funding:money_history"), {"date_from": "yesterday", "export": "xlsx"})
     assert response.status_code == 400
     assert "请改正后重试" in response.content.decode()
+
+
+def test_project_and_task_exports_with_an_unknown_choice_are_refused(client, staff_user, programme):
+    client.force_login(staff_user)
+    response = client.get(reverse("project_list"), {"stage": "nonsense", "export": "xlsx"})
+    assert response.status_code == 400 and "阶段" in response.content.decode()
+    response = client.get(reverse("task_list"), {"status": "nonsense", "export": "xlsx"})
+    assert response.status_code == 400 and "状态" in response.content.decode()
