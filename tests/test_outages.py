@@ -227,3 +227,33 @@ def test_a_session_deleted_while_redis_was_down_is_not_revived_when_it_returns(s
     assert store.get("session-abc") is None
     assert real_client.get(store.make_and_validate_key("session-abc"), None) is None
     assert location not in resilient._down_until
+
+
+@pytest.mark.django_db
+def test_confirming_a_large_import_with_the_broker_down_says_so_and_can_be_confirmed_again(
+        staff_user, wulan, tmp_path, settings, monkeypatch, django_capture_on_commit_callbacks):
+    from django.core.files import File
+    from kombu.exceptions import OperationalError
+
+    from communities.choices import SurveyUploadState
+    from communities.models import Compound
+    from communities.survey import SurveyImportError, survey_import_start, survey_upload_create
+    from communities.tasks import survey_import_task
+    from tests.communities.survey_files import COMPOUND_HEADERS, compound_row, write_csv
+
+    path = write_csv(tmp_path / "compounds.csv", [COMPOUND_HEADERS, compound_row()], encoding="utf-8")
+    with path.open("rb") as handle:
+        upload = survey_upload_create(user=staff_user, town=wulan, uploaded_file=File(handle, name=path.name),
+                                      csv_sheet="compounds", csv_encoding="utf-8", background=False)
+    assert upload.state == SurveyUploadState.READY
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+    monkeypatch.setattr(survey_import_task, "apply_async", broker_down)
+    settings.JINGYUAN_SURVEY_ASYNC_ROWS = 0  # the import goes to the worker
+    with (pytest.raises(SurveyImportError, match="后台服务暂不可用，请稍后再试"),
+          django_capture_on_commit_callbacks(execute=True)):
+        survey_import_start(upload=upload, user=staff_user)
+    upload.refresh_from_db()
+    assert upload.state == SurveyUploadState.READY and not Compound.objects.filter(name="测试小区-A").exists()
