@@ -72,6 +72,7 @@ def report_status(request, pk: int):
         "progress": run.progress,
         "busy": run.is_busy,
         "reason": run.reason,
+        "stale_note": run.stale_note,
         "sha256": run.sha256,
         "size_bytes": run.size_bytes,
         "duration_seconds": run.duration_seconds,

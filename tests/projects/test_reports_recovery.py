@@ -74,3 +74,5 @@ def test_the_list_says_when_a_run_is_stale(client, programme, staff_user, settin
     page = client.get(reverse("report_list")).content.decode()
     assert page.count("report-stale") == 1
     assert "已生成中 30 分钟" in page and "后台处理进程可能已中断" in page
+    stuck = ReportRun.objects.get(task_id="stuck")
+    assert "后台处理进程可能已中断" in client.get(reverse("report_status", args=[stuck.pk])).json()["stale_note"]
