@@ -5,7 +5,6 @@ Who sees what (DOMAIN.md roles): housing-bureau staff review and record; surveyo
 town; leaders and auditors read; liaisons and accounts without a role get 403.
 """
 
-from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
@@ -15,15 +14,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_POST
-from openpyxl import Workbook
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from agencies import access
 from agencies.access import compounds_for, require_role, role_of
 from agencies.choices import Role
 from ui.history import history_entries
-from ui.lists import Column, FilteredListView
+from ui.lists import Column, FilteredListView, invalid_filter_response
+from ui.xlsx import xlsx_download, xlsx_response
 
 from . import selectors, services
 from .filters import (
@@ -203,15 +201,20 @@ def _apply_form_errors(form, error: ValidationError) -> None:
 
 
 @login_required
+@require_safe
 def review_queue(request):
     role = require_role(request.user, *QUEUE_ROLES)
     visible = selectors.review_queue(user=request.user)
     context = {"counts": selectors.verdict_counts(user=request.user), "counts_only": role == Role.LEADER}
     if role != Role.LEADER:
         filterset = CompoundReviewFilterSet(request.GET or None, queryset=visible, request=request)
-        compounds = filterset.qs
+        valid = not filterset.is_bound or filterset.is_valid()
         if request.GET.get("format") == "xlsx":
-            return _queue_xlsx(compounds)
+            # An unknown 认定结论 or 乡镇 must not widen the export to every row: refuse, as every list does.
+            if not valid:
+                return invalid_filter_response(request, filterset.form)
+            return _queue_xlsx(filterset.qs)
+        compounds = filterset.qs if valid else filterset.queryset.none()
         query = request.GET.copy()
         query.pop("page", None)
         page = _page_of_rows(compounds, request.GET.get("page"))
@@ -230,33 +233,30 @@ def _page_of_rows(queryset, number):
     return page
 
 
+QUEUE_HEADER = ["乡镇", "社区", "小区", "建成年份", "认定结论", "可申报中央补助", "优先度", "改造意愿（按户）",
+                "改造意愿（按面积）", "审核状态", "缺少的资料", "认定理由"]
+
+
 def _queue_xlsx(compounds) -> HttpResponse:
     """The filtered queue as a spreadsheet, same rows as the page (same FilterSet)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "认定审核"
-    sheet.append(["乡镇", "社区", "小区", "建成年份", "认定结论", "可申报中央补助", "优先度", "改造意愿（按户）",
-                  "改造意愿（按面积）", "审核状态", "缺少的资料", "认定理由"])
-    for compound in compounds:
-        assessment = getattr(compound, "assessment", None)
-        subsidy = selectors.subsidy_label(assessment) if assessment else ""
-        sheet.append([
-            compound.town.name, compound.community.name if compound.community else "", compound.name,
-            compound.build_year, assessment.get_verdict_display() if assessment else selectors.NOT_ASSESSED,
-            subsidy, assessment.priority if assessment else None,
-            float(assessment.consent_by_households) if assessment and assessment.consent_by_households is not None
-            else None,
-            float(assessment.consent_by_area) if assessment and assessment.consent_by_area is not None else None,
-            compound.get_review_status_display(),
-            "、".join(m["label"] for m in assessment.missing_facts) if assessment else "",
-            "；".join(f"{r['fact']} — {r['clause']}" for r in assessment.reasons) if assessment else "",
-        ])
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="eligibility-review.xlsx"'
-    return response
+    return xlsx_response(filename_stem="认定审核", title="认定审核", headers=QUEUE_HEADER,
+                         rows=(_queue_row(compound) for compound in compounds))
+
+
+def _queue_row(compound) -> list:
+    assessment = getattr(compound, "assessment", None)
+    subsidy = selectors.subsidy_label(assessment) if assessment else ""
+    return [
+        compound.town.name, compound.community.name if compound.community else "", compound.name,
+        compound.build_year, assessment.get_verdict_display() if assessment else selectors.NOT_ASSESSED,
+        subsidy, assessment.priority if assessment else None,
+        float(assessment.consent_by_households) if assessment and assessment.consent_by_households is not None
+        else None,
+        float(assessment.consent_by_area) if assessment and assessment.consent_by_area is not None else None,
+        compound.get_review_status_display(),
+        "、".join(m["label"] for m in assessment.missing_facts) if assessment else "",
+        "；".join(f"{r['fact']} — {r['clause']}" for r in assessment.reasons) if assessment else "",
+    ]
 
 
 @login_required
@@ -337,7 +337,6 @@ def compound_report(request, pk: int):
     return redirect("communities:compound_detail", pk=compound.pk)
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SURVEY_ROLES = tuple(access.SURVEY_UPLOADERS)
 ERRORS_SHOWN = 1000
 
@@ -348,16 +347,11 @@ def _upload_for_user(request, pk):
     return get_object_or_404(survey_uploads_for(request.user), pk=pk)
 
 
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 @login_required
+@require_safe
 def survey_template(request):
     require_role(request.user, *SURVEY_ROLES)
-    return _xlsx_response(survey_template_write(), "摸底调查表模板.xlsx")
+    return xlsx_download(survey_template_write(), "摸底调查表模板.xlsx")
 
 
 @login_required
@@ -379,6 +373,7 @@ def survey_upload(request):
 
 
 @login_required
+@require_safe
 def survey_list(request):
     require_role(request.user, *SURVEY_ROLES)
     filterset = SurveyUploadFilterSet(request.GET or None, queryset=survey_uploads_for(request.user))
@@ -387,6 +382,7 @@ def survey_list(request):
 
 
 @login_required
+@require_safe
 def survey_detail(request, pk):
     upload = _upload_for_user(request, pk)
     problems = upload.errors[:ERRORS_SHOWN]
@@ -397,6 +393,7 @@ def survey_detail(request, pk):
 
 
 @login_required
+@require_safe
 def survey_status(request, pk):
     """Polled by the progress bar while a large file is checked or imported."""
     upload = _upload_for_user(request, pk)
@@ -422,9 +419,10 @@ def survey_confirm(request, pk):
 
 
 @login_required
+@require_safe
 def survey_error_download(request, pk):
     upload = _upload_for_user(request, pk)
     content = survey_error_workbook(path=Path(upload.original_file.path), file_format=upload.file_format,
                                     csv_sheet=upload.csv_sheet, csv_encoding=upload.csv_encoding,
                                     problems=upload.errors)
-    return _xlsx_response(content, f"{Path(upload.original_name).stem}-错误标注.xlsx")
+    return xlsx_download(content, f"{Path(upload.original_name).stem}-错误标注.xlsx")

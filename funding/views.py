@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from agencies import access
 from projects.models import Project
 from projects.selectors import programme_current
-from ui.lists import Column, FilteredListView
+from ui.lists import Column, FilteredListView, invalid_filter_response
 from ui.xlsx import xlsx_response
 
 from . import forms, selectors, services
@@ -274,9 +274,7 @@ def money_history(request):
                                       date_from=filters.get("date_from"), date_to=filters.get("date_to"))
     if request.GET.get("export") == "xlsx":
         if rows is None:
-            from django.http import HttpResponseBadRequest
-
-            return HttpResponseBadRequest("筛选条件有误，未导出。".encode())
+            return invalid_filter_response(request, form)
         return xlsx_response(filename_stem="资金变更记录", title="资金变更记录",
                              headers=["时间", "操作人", "记录类型", "记录", "操作", "字段", "原值", "新值", "原因"],
                              rows=_history_rows(money_changes(list(rows))))

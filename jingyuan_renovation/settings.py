@@ -45,7 +45,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Refuses an oversized body from its Content-Length before anything reads it (issue 16).
+    "jingyuan_renovation.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy: everything from this origin only, no inline script or style.
+    "jingyuan_renovation.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -127,6 +131,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("JINGYUAN_TASK_TIME_LIMIT", 900, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending a task while Redis is down or hung fails within seconds (the page then says 后台服务暂不可用)
+# instead of retrying without end; the worker's own blocking reads are not affected (they poll in 1 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TIMEZONE = "Asia/Shanghai"
 
 # --- Reports (docs/reports.md) ----------------------------------------------------------------
@@ -214,9 +222,16 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # (written through to the database, which stays the record): a page saves the session query. Without it
 # the cache is per process, so sessions stay in the database alone: a logout in one process must end the
 # session in all of them.
+# Redis down or hung must not take the site down: the cache answers as a miss within the short timeouts
+# below and then leaves Redis alone for a few seconds, so sessions are read from the database
+# (jingyuan_renovation/cache.py). /healthz keeps reporting Redis as down.
+CACHE_SOCKET_TIMEOUT = env_int("JINGYUAN_CACHE_TIMEOUT_MS", 500, minimum=50) / 1000
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "jingyuan", "TIMEOUT": 300}}
+    CACHES = {"default": {"BACKEND": "jingyuan_renovation.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "jingyuan", "TIMEOUT": 300,
+                          "OPTIONS": {"socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+                                      "socket_timeout": CACHE_SOCKET_TIMEOUT,
+                                      "retry_after": env_int("JINGYUAN_CACHE_RETRY_SECONDS", 10, minimum=1)}}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -323,8 +338,13 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "jingyuan_renovation.logging.JsonFormatter"},
     },
+    "filters": {"forbidden_one_line": {"()": "jingyuan_renovation.logging.ForbiddenWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("JINGYUAN_LOG_LEVEL", "INFO")},
-    # axes announces itself and every successful login at INFO; lockouts (WARNING) are what matter.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # axes announces itself and every successful login at INFO; lockouts (WARNING) are what matter.
+        "axes": {"level": "WARNING"},
+        # A 403 is one line with its reason, not a traceback.
+        "django.request": {"filters": ["forbidden_one_line"]},
+    },
 }

@@ -1,35 +1,14 @@
 """xlsx downloads (openpyxl): the project list, a project's ledger and the task list."""
 
-from io import BytesIO
-
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from ui import xlsx
 
 
 def xlsx_response(*, filename: str, title: str, header: list[str], rows) -> HttpResponse:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row))
-    for index, label in enumerate(header, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(
-            10, len(label) * 2 + 2
-        )
-    sheet.freeze_panes = "A2"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.xlsx"'
-    return response
+    """Through the app's one writer (ui.xlsx), so a task note like =HYPERLINK(...) stays text."""
+    return xlsx.xlsx_response(filename_stem=filename, title=title, headers=header, rows=rows)
 
 
 PROJECT_HEADER = [

@@ -6,10 +6,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from agencies.access import require_role, role_of, user_agency_id
 from agencies.choices import Role
+from ui.lists import invalid_filter_response
 
 from . import exports, services
 from . import forms as project_forms
@@ -37,6 +38,7 @@ TASK_WRITE_ROLES = (Role.STAFF, Role.LIAISON)
 
 
 @login_required
+@require_safe
 def home(request):
     """The programme as the work plan states it, with what has been recorded so far."""
     require_role(request.user, *Role)
@@ -86,6 +88,7 @@ def _form_page(request, *, form, title: str, back: str, project=None, submit: st
 
 
 @login_required
+@require_safe
 def project_list(request):
     """All projects, filtered; ?export=xlsx downloads exactly the filtered rows."""
     require_role(request.user, *READ_ROLES)
@@ -93,6 +96,8 @@ def project_list(request):
     queryset = projects_for_list(filterset.qs)
     today = timezone.localdate()
     if request.GET.get("export") == "xlsx":
+        if filterset.is_bound and not filterset.is_valid():  # an unknown stage must not export every project
+            return invalid_filter_response(request, filterset.form)
         rows = [project_row(project, today=today) for project in phases_attach(queryset)]
         return exports.xlsx_response(
             filename="projects",
@@ -145,6 +150,7 @@ def project_create(request):
 
 
 @login_required
+@require_safe
 def project_detail_view(request, pk: int):
     project = _project_for_user(request, pk)
     context = project_detail(project=project)
@@ -361,6 +367,7 @@ def document_upload(request, pk: int):
 
 
 @login_required
+@require_safe
 def document_download(request, pk: int, document_id: int):
     project = _project_for_user(request, pk)
     document = get_object_or_404(ProjectDocument, pk=document_id, project=project)
@@ -427,6 +434,7 @@ def acceptance_edit(request, pk: int):
 
 
 @login_required
+@require_safe
 def ledger(request, pk: int):
     """The project's ledger (台账): every change in time order, with who and when; ?export=xlsx."""
     project = _project_for_user(request, pk)
@@ -445,6 +453,7 @@ def ledger(request, pk: int):
 
 
 @login_required
+@require_safe
 def task_list(request):
     """Tasks from the annex's duties. A liaison sees only their own agency's; others see all."""
     role = require_role(request.user, *TASK_READ_ROLES)
@@ -459,6 +468,8 @@ def task_list(request):
         del filterset.form.fields["agency"]
     tasks = filterset.qs
     if request.GET.get("export") == "xlsx":
+        if filterset.is_bound and not filterset.is_valid():  # an unknown status must not export every task
+            return invalid_filter_response(request, filterset.form)
         return exports.xlsx_response(
             filename="tasks",
             title="部门任务",
@@ -513,6 +524,7 @@ def task_update(request, pk: int):
 
 
 @login_required
+@require_safe
 def indicators_view(request):
     require_role(request.user, *READ_ROLES)
     programme = programme_current()

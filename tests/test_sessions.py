@@ -33,7 +33,7 @@ def test_without_redis_sessions_live_in_the_database_only():
 
 def test_with_redis_sessions_are_cached_in_redis_and_written_to_the_database():
     assert _settings_with(REDIS_URL="redis://127.0.0.1:6379/9") == [
-        "django.contrib.sessions.backends.cached_db", "django.core.cache.backends.redis.RedisCache"]
+        "django.contrib.sessions.backends.cached_db", "jingyuan_renovation.cache.ResilientRedisCache"]
 
 
 @pytest.mark.django_db

@@ -26,8 +26,8 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views import View
@@ -37,6 +37,18 @@ from agencies.access import personal_value, require_role
 from .xlsx import xlsx_response
 
 EXPORT_PARAM = "export"
+
+
+def invalid_filter_response(request, form) -> HttpResponse:
+    """400: the styled page naming each filter that is wrong and what it accepts (nothing exported).
+
+    `form` is a FilterSet's form or any bound Django form; its errors are shown under the field's label."""
+    problems = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else ("筛选条件" if name == "__all__" else name)
+        problems.append({"label": label, "value": request.GET.get(name, ""), "messages": list(errors)})
+    return render(request, "400.html", {"problems": problems, "retry_url": request.path}, status=400)
 
 
 @dataclass(frozen=True)
@@ -180,7 +192,7 @@ class FilteredListView(LoginRequiredMixin, View):
             if not self.export_name:
                 raise PermissionDenied("此列表不提供导出。")
             if not valid:
-                return HttpResponseBadRequest("筛选条件有误，未导出。".encode())
+                return invalid_filter_response(request, filterset.form)
             return self.export(rows)
         if request.GET.get(EXPORT_PARAM):
             return redirect(request.path)

@@ -1,17 +1,18 @@
 """The user's own workbook sent back with every bad cell highlighted and commented.
 
 Streams the stored original (any accepted format) into a write-only .xlsx, so memory stays bounded
-however long the file. A first sheet 错误清单 lists every problem.
+however long the file. A first sheet 错误清单 lists every problem. Every cell goes through
+ui.xlsx.text_cell: the user's text comes back exactly (so the corrected file re-uploads unchanged), and a
+value like =HYPERLINK(...) from a CSV is a text cell, never a live formula.
 """
 
 from collections import defaultdict
-from io import BytesIO
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+
+from ui.xlsx import new_workbook, save_workbook, text_cell
 
 from .reader import SurveyFileError, SurveyWorkbook
 from .values import FORMULA_WITHOUT_VALUE
@@ -22,19 +23,20 @@ WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 
 def survey_error_workbook(*, path: Path, file_format: str, csv_sheet: str, csv_encoding: str,
                           problems: list[dict]) -> bytes:
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook()
     listing = workbook.create_sheet("错误清单")
     bold = Font(bold=True)
     header = []
     for text in ("级别", "工作表", "行", "列", "值", "说明"):
-        cell = WriteOnlyCell(listing, value=text)
+        cell = text_cell(listing, text)
         cell.font = bold
         header.append(cell)
     listing.append(header)
     by_cell: dict[str, dict[tuple[int, int], list[dict]]] = defaultdict(lambda: defaultdict(list))
     for problem in problems:
-        listing.append(["错误" if problem["level"] == "error" else "提示", problem["sheet"], problem["row"],
-                        problem["column"], problem["value"], problem["message"]])
+        listing.append([text_cell(listing, value) for value in (
+            "错误" if problem["level"] == "error" else "提示", problem["sheet"], problem["row"],
+            problem["column"], problem["value"], problem["message"])])
         if problem.get("row") and problem.get("col"):
             by_cell[problem["sheet"]][(problem["row"], problem["col"])].append(problem)
     try:
@@ -57,7 +59,7 @@ def survey_error_workbook(*, path: Path, file_format: str, csv_sheet: str, csv_e
                         value = values[col - 1] if col <= len(values) else None
                         if value is FORMULA_WITHOUT_VALUE:
                             value = None
-                        cell = WriteOnlyCell(target, value=value)
+                        cell = text_cell(target, value)
                         found = marks.get((row_number, col))
                         if found:
                             is_error = any(p["level"] == "error" for p in found)
@@ -67,6 +69,4 @@ def survey_error_workbook(*, path: Path, file_format: str, csv_sheet: str, csv_e
                     target.append(cells)
     except SurveyFileError:
         pass  # the listing says why the file could not be read
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return save_workbook(workbook)

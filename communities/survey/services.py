@@ -20,6 +20,7 @@ from agencies.access import role_of, user_town_id
 from agencies.choices import Role
 from communities.choices import CsvEncoding, SurveyFileFormat, SurveyUploadState
 from communities.models import Compound, SurveyUpload, Town
+from jingyuan_renovation.celery import WORKER_UNAVAILABLE, task_send
 
 from .parse import ERROR, ParsedSurvey, Problem, ProgressCallback, survey_parse
 from .plan import SurveyPlan, survey_plan, survey_write
@@ -142,10 +143,28 @@ def survey_upload_create(*, user, town: Town, uploaded_file, csv_sheet: str = ""
         if background:
             from communities.tasks import survey_check_task
 
-            transaction.on_commit(lambda: survey_check_task.delay(upload.pk))
+            transaction.on_commit(lambda: task_send(survey_check_task, upload.pk,
+                                                    on_unavailable=lambda: _worker_unavailable_for_check(upload)))
         else:
             survey_upload_check(upload=upload)
     return upload
+
+
+def _worker_unavailable_for_check(upload: SurveyUpload) -> None:
+    """The broker is down: the file was kept but nobody will check it; say so instead of 正在检查 forever."""
+    message = f"{WORKER_UNAVAILABLE}本文件超过 {settings.JINGYUAN_SURVEY_ASYNC_ROWS} 行，需由后台服务检查，请稍后重新上传。"
+    SurveyUpload.objects.filter(pk=upload.pk, state=SurveyUploadState.CHECKING).update(
+        state=SurveyUploadState.FAILED, progress=100, error_count=1,
+        errors=[Problem("", None, "", "", message).as_dict()])
+    upload.refresh_from_db()
+
+
+def _worker_unavailable_for_import(upload: SurveyUpload) -> None:
+    """The broker is down: give the claim back (the upload can be confirmed again) and tell the user."""
+    SurveyUpload.objects.filter(pk=upload.pk, state=SurveyUploadState.IMPORTING).update(
+        state=SurveyUploadState.READY, progress=100, imported_by=None)
+    upload.refresh_from_db()
+    raise SurveyImportError(f"{WORKER_UNAVAILABLE}导入未开始，未写入任何数据。")
 
 
 def _progress_recorder(upload: SurveyUpload, *, start: int, span: int) -> ProgressCallback:
@@ -279,6 +298,7 @@ def survey_import_start(*, upload: SurveyUpload, user) -> SurveyUpload:
     if upload.data_rows > settings.JINGYUAN_SURVEY_ASYNC_ROWS:
         from communities.tasks import survey_import_task
 
-        transaction.on_commit(lambda: survey_import_task.delay(upload.pk, user.pk))
+        transaction.on_commit(lambda: task_send(survey_import_task, upload.pk, user.pk,
+                                                on_unavailable=lambda: _worker_unavailable_for_import(upload)))
         return upload
     return survey_import(upload=upload, user=user, claim=False)

@@ -2,12 +2,12 @@
 
 from io import BytesIO
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from communities.choices import Consent, LeftOutItem, StructureType
+from ui.xlsx import template_workbook
 
 from . import schema
 
@@ -47,7 +47,7 @@ def _choices_validation(options: list[str]) -> DataValidation:
 
 def survey_template_write(target=None):
     """Write the template to `target` (a path or file object); returns the bytes when target is None."""
-    workbook = Workbook()
+    workbook = template_workbook()
     notes = workbook.active
     notes.title = "填写说明"
     for index, line in enumerate(INSTRUCTIONS, start=1):

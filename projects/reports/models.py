@@ -85,6 +85,23 @@ class ReportRun(models.Model):
         return self.state in (ReportState.QUEUED, ReportState.RUNNING)
 
     @property
+    def stale_note(self) -> str:
+        """What the list says of a run queued or running for longer than a build may take (REPORT_STALE_AFTER):
+        its worker was probably killed, or none is running."""
+        from django.utils import timezone
+
+        if not self.is_busy:
+            return ""
+        since = self.started_at if self.state == ReportState.RUNNING else self.requested_at
+        limit = settings.REPORT_STALE_AFTER
+        if since is None or (timezone.now() - since).total_seconds() <= limit:
+            return ""
+        minutes = int((timezone.now() - since).total_seconds() // 60)
+        return (f"已{self.get_state_display()} {minutes} 分钟，超过正常生成时间（{limit // 60} 分钟）："
+                "后台处理进程可能已中断或未运行。后台服务恢复后会自动重新排队；"
+                "如长时间无变化，请联系管理员检查后台服务，或重新生成。")
+
+    @property
     def filename(self) -> str:
         """The name the download carries: 进度报告_截至20240531_#12.xlsx."""
         return f"{self.get_kind_display()}_截至{self.cutoff:%Y%m%d}_{self.pk}.xlsx"

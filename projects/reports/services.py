@@ -38,9 +38,16 @@ def _queue(run: ReportRun) -> None:
     from .tasks import report_build_task
 
     def send():
+        from jingyuan_renovation.celery import WORKER_UNAVAILABLE, broker_errors
+
         task_id = str(uuid.uuid4())
         ReportRun.objects.filter(pk=run.pk).update(task_id=task_id)
-        report_build_task.apply_async((run.pk,), task_id=task_id)
+        try:
+            report_build_task.apply_async((run.pk,), task_id=task_id)
+        except broker_errors() as exc:
+            # Redis down: nobody would ever take the run; say so now rather than 排队中 for a day.
+            logger.warning("report run %s not queued, broker unavailable: %s", run.pk, exc)
+            report_run_fail(run_id=run.pk, attempt=None, reason=f"{WORKER_UNAVAILABLE}报告未开始生成，请稍后重新生成。")
 
     transaction.on_commit(send)
 
@@ -219,6 +226,54 @@ def report_run_release(*, run_id: int, attempt: int, reason: str) -> bool:
         return True
 
 
+def _requeue_or_fail(*, run_id: int, attempts: int, now: dt.datetime, requeue_reason: str,
+                     fail_reason: str) -> str | None:
+    """A running run nobody is building: back to the queue while attempts remain, else failed.
+    Conditional on the run still being this attempt's (a live worker that finishes first wins)."""
+    with transaction.atomic():
+        run = _mine(run_id, attempts).select_for_update(skip_locked=True).first()
+        if run is None:
+            return None
+        if attempts < settings.REPORT_MAX_ATTEMPTS:
+            run.state = ReportState.QUEUED
+            run.reason = requeue_reason
+            run._change_reason = "超时重新排队"
+            run.save()
+            _queue(run)
+            return "requeued"
+        run.state = ReportState.FAILED
+        run.finished_at = now
+        run.duration_seconds = round((now - run.started_at).total_seconds(), 3)
+        run.reason = fail_reason
+        run._change_reason = "超时失败"
+        run.save()
+        return "failed"
+
+
+def report_runs_recover(*, active_task_ids: set[str], now: dt.datetime | None = None) -> dict[str, int]:
+    """A worker starting up (celery worker_ready) takes back the runs left by a dead worker at once,
+    instead of leaving them 生成中 until the sweeper's REPORT_STALE_AFTER (or for ever without beat).
+
+    `active_task_ids` are the tasks every live worker reports as executing; a running run whose task is
+    not among them has no worker. A live worker that was merely slow to answer loses nothing: its
+    attempt no longer matches (_mine), and the requeued run is built once more."""
+    now = now or timezone.now()
+    orphans = list(
+        ReportRun.objects.filter(state=ReportState.RUNNING).exclude(task_id__in=active_task_ids)
+        .values_list("pk", "attempts")
+    )
+    counts = {"requeued": 0, "failed": 0}
+    for run_id, attempts in orphans:
+        outcome = _requeue_or_fail(
+            run_id=run_id, attempts=attempts, now=now,
+            requeue_reason=f"第 {attempts} 次生成时处理进程中断，后台服务重启后已重新排队。",
+            fail_reason=f"生成时处理进程中断，已尝试 {attempts} 次，标记为失败。请重新生成。",
+        )
+        if outcome:
+            counts[outcome] += 1
+    return counts
+
+
 def report_runs_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Nothing stays "running" forever: a run running longer than REPORT_STALE_AFTER seconds (its
     worker was killed, or the machine restarted) goes back to the queue while attempts remain, and is
@@ -232,27 +287,13 @@ def report_runs_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     )
     counts = {"requeued": 0, "failed": 0}
     for run_id, attempts in stale:
-        with transaction.atomic():
-            run = _mine(run_id, attempts).select_for_update(skip_locked=True).first()
-            if run is None:
-                continue
-            if attempts < settings.REPORT_MAX_ATTEMPTS:
-                run.state = ReportState.QUEUED
-                run.reason = f"第 {attempts} 次生成超过 {limit} 秒仍未完成（处理进程可能已中断），已重新排队。"
-                run._change_reason = "超时重新排队"
-                run.save()
-                _queue(run)
-                counts["requeued"] += 1
-            else:
-                run.state = ReportState.FAILED
-                run.finished_at = now
-                run.duration_seconds = round((now - run.started_at).total_seconds(), 3)
-                run.reason = (
-                    f"生成超过 {limit} 秒仍未完成（处理进程可能已中断），已尝试 {attempts} 次，标记为失败。请重新生成。"
-                )
-                run._change_reason = "超时失败"
-                run.save()
-                counts["failed"] += 1
+        outcome = _requeue_or_fail(
+            run_id=run_id, attempts=attempts, now=now,
+            requeue_reason=f"第 {attempts} 次生成超过 {limit} 秒仍未完成（处理进程可能已中断），已重新排队。",
+            fail_reason=f"生成超过 {limit} 秒仍未完成（处理进程可能已中断），已尝试 {attempts} 次，标记为失败。请重新生成。",
+        )
+        if outcome:
+            counts[outcome] += 1
     forgotten = ReportRun.objects.filter(state=ReportState.QUEUED, requested_at__lt=now - dt.timedelta(days=1))
     for run in forgotten:
         if report_run_fail(run_id=run.pk, attempt=None, reason="排队超过一天仍未被处理，请检查后台处理进程后重新生成。"):

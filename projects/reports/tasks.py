@@ -8,6 +8,7 @@ queue first so the retry can claim it again.
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -76,3 +77,20 @@ def report_scheduled_task(kind: str) -> int | None:
         logger.warning("scheduled %s report skipped: %s", kind, exc)
         return None
     return run.pk
+
+
+@worker_ready.connect
+def report_runs_recover_on_start(sender=None, **kwargs) -> dict | None:
+    """A worker that starts takes back the runs a killed worker left 生成中 (docs/reports.md)."""
+    from .services import report_runs_recover
+
+    try:
+        replies = sender.app.control.inspect(timeout=2).active() or {}
+        active = {task["id"] for tasks in replies.values() for task in tasks or []}
+        counts = report_runs_recover(active_task_ids=active)
+    except Exception:  # noqa: BLE001 - the worker must start anyway; the sweeper will catch up
+        logger.warning("could not recover report runs left by a dead worker", exc_info=True)
+        return None
+    if counts["requeued"] or counts["failed"]:
+        logger.warning("report runs left by a dead worker: %s", counts)
+    return counts

@@ -44,7 +44,11 @@ def report_list(request):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, f"已提交：{run.get_kind_display()}正在后台生成。")
+                run.refresh_from_db(fields=["state", "reason"])
+                if run.state == ReportState.FAILED:  # the broker was down (services._queue)
+                    messages.error(request, run.reason)
+                else:
+                    messages.success(request, f"已提交：{run.get_kind_display()}正在后台生成。")
                 return redirect("report_list")
     elif request.method == "POST":
         require_role(request.user, *REQUEST_ROLES)
@@ -68,6 +72,7 @@ def report_status(request, pk: int):
         "progress": run.progress,
         "busy": run.is_busy,
         "reason": run.reason,
+        "stale_note": run.stale_note,
         "sha256": run.sha256,
         "size_bytes": run.size_bytes,
         "duration_seconds": run.duration_seconds,

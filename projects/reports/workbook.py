@@ -14,6 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from ui import xlsx
 from ui.xlsx import safe_cell_value
 
 NUMBER_FORMATS = {
@@ -111,4 +112,4 @@ class ReportSheet:
 
 
 def new_workbook() -> Workbook:
-    return Workbook(write_only=True)
+    return xlsx.new_workbook()

@@ -20,6 +20,13 @@
         if (bar) { bar.value = status.progress; }
         if (text) { text.textContent = status.progress + "%"; }
         if (label) { label.textContent = status.state_label; }
+        var stale = row.querySelector(".report-stale");
+        if (status.stale_note && !stale && label) {
+          stale = document.createElement("div");
+          stale.className = "error report-stale";
+          label.parentNode.appendChild(stale);
+        }
+        if (stale) { stale.textContent = status.stale_note || ""; }
         if (status.busy) { setTimeout(function () { poll(row); }, 1500); } else { finished(); }
       })
       .catch(function () { setTimeout(function () { poll(row); }, 5000); });
