@@ -108,7 +108,7 @@ STEPS: tuple[StepDef, ...] = (
     ),
     StepDef(
         "permits",
-        "办理各项前期手续",
+        "各项前期手续",
         "housing",
         ("design",),
         "六(三)2、附件（领导小组职责：项目规划、设计等前期手续办理）",

@@ -5,8 +5,9 @@ Each project's step rows are renumbered. The two old steps 工程招投标 and �
 document's 「前期招投标及合同签订」) become one step 前期招投标及合同签订: it keeps the tender's start
 and the contract's end; the dates in between and both rows' notes are written into its notes, its
 documents and notes keep pointing at it, and the change history records the merge (the old rows'
-history stays). New steps (项目任务下达, 办理各项前期手续, 施工、监理招投标, 决算编制) start 未开始:
-nothing recorded says when they were done. Agency tasks due at a step follow the step's planned end.
+history stays). New steps (项目任务下达, 各项前期手续, 施工、监理招投标, 决算编制) start 未开始:
+nothing recorded says when they were done. Agency tasks due at a step follow the step's planned end
+(or, unplanned, the deadline of 四(三) that needs the step).
 The reverse splits the merged step again from the change history (or, lacking it, by start and end).
 """
 
@@ -27,14 +28,25 @@ OLD_ORDER = [
 ]
 NEW_STEPS = {  # code: (agency code, note)
     "task_issued": ("housing", "工作方案六(三)1：项目任务下达。步骤调整时新增，如已下达请补录日期。"),
-    "permits": ("housing", "工作方案六(三)2：办理各项前期手续。步骤调整时新增，如已办理请补录日期。"),
+    "permits": ("housing", "工作方案六(三)2：各项前期手续。步骤调整时新增，如已完成请补录日期。"),
     "construction_tender": (
         "housing", "工作方案六(三)2：施工、监理招投标。步骤调整时新增，如已完成请补录日期。"),
     "final_accounts": ("housing", "附件：决算编制。步骤调整时新增，如已完成请补录日期。"),
 }
-# Project tasks whose due step changed: template key → the step they are now due at.
-TASK_STEPS_FORWARD = {"tender_price.audit": "construction_tender"}
+# Project tasks (projects/duty_tasks.py as this migration leaves it): template key → the step they are
+# due at. A task is due at its step's planned end, or, while the step has no plan, at the deadline of
+# 四(三) that needs the step (services._task_due).
+_CONSTRUCTION_TASKS = ("disburse.finance", "quality.housing", "materials.market", "lines.water", "lines.power",
+                       "lines.gas", "lines.telecom", "lines.mobile", "lines.unicom", "childcare.education",
+                       "eldercare.civil_affairs", "lifts.market")
+TASK_STEPS_FORWARD = {
+    "survey.wulan": "survey", "approval.ndrc": "approval", "subsidy.ndrc": "subsidy_application",
+    "land.natural_resources": "approval", "tender_price.audit": "construction_tender",
+    "final_audit.audit": "final_audit", **{key: "construction" for key in _CONSTRUCTION_TASKS},
+}
 TASK_STEPS_BACKWARD = {"tender_price.audit": "tender"}
+READY_STEPS = NEW_ORDER[: NEW_ORDER.index("construction")]
+COMPLETION_STEPS = NEW_ORDER[: NEW_ORDER.index("completion_acceptance") + 1]
 MERGE_REASON = "步骤调整：工程招投标、合同签订并为前期招投标及合同签订（六(三)1）"
 SPLIT_REASON = "撤销步骤调整：恢复工程招投标、合同签订"
 STEP_FIELDS = ["code", "order", "responsible_agency_id", "planned_start", "planned_end", "actual_start",
@@ -62,13 +74,17 @@ def _merged_status(tender, contract):
     return "not_started", None, None
 
 
-def _task_due(apps, project, by_code, mapping) -> None:
+def _task_due(apps, project, by_code, mapping, *, by_deadline: bool) -> None:
     task_model = apps.get_model("projects", "AgencyTask")
     for task in task_model.objects.filter(project=project, template_key__in=list(mapping)).exclude(status="done"):
-        step = by_code.get(mapping[task.template_key])
+        code = mapping[task.template_key]
+        step = by_code.get(code)
         due = step.planned_end if step is not None else None
-        if due is None and step is not None:
-            due = project.programme.ready_deadline  # the new step is before 施工: 四(三) 时限一
+        if due is None and by_deadline:
+            if code in READY_STEPS:
+                due = project.programme.ready_deadline
+            elif code in COMPLETION_STEPS:
+                due = project.programme.completion_deadline
         if task.due_date != due:
             task.due_date = due
             task.save(update_fields=["due_date"])
@@ -102,6 +118,12 @@ def forward(apps, schema_editor):
             merged.planned_start = (tender and tender.planned_start) or (contract and contract.planned_start)
             merged.planned_end = (contract and contract.planned_end) or (tender and tender.planned_end)
             merged.notes = f"{MERGE_REASON}。" + "；".join(kept) + "。"
+            # Rows entered out of order must still satisfy the date-order constraints (every date is
+            # in the notes above).
+            if merged.planned_start and merged.planned_end and merged.planned_end < merged.planned_start:
+                merged.planned_end = merged.planned_start
+            if merged.actual_end and merged.actual_end < merged.actual_start:
+                merged.actual_end = merged.actual_start
             other = contract if merged is tender else None
             if other is not None:
                 document_model.objects.filter(step=other).update(step=merged)
@@ -122,7 +144,7 @@ def forward(apps, schema_editor):
                 _history(apps, step, "+", "步骤调整：按工作方案六新增", now)
             elif code == "preliminary_tender":
                 _history(apps, step, "~", MERGE_REASON, now)
-        _task_due(apps, project, by_code, TASK_STEPS_FORWARD)
+        _task_due(apps, project, by_code, TASK_STEPS_FORWARD, by_deadline=True)
 
 
 def backward(apps, schema_editor):
@@ -179,7 +201,7 @@ def backward(apps, schema_editor):
             step.save()
         _history(apps, tender, "~", SPLIT_REASON, now)
         _history(apps, contract, "+", SPLIT_REASON, now)
-        _task_due(apps, project, by_code, TASK_STEPS_BACKWARD)
+        _task_due(apps, project, by_code, TASK_STEPS_BACKWARD, by_deadline=False)
 
 
 class Migration(migrations.Migration):
@@ -193,12 +215,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalprojectstep',
             name='code',
-            field=models.CharField(choices=[('survey', '摸底调查'), ('site_verification', '现场审核认定'), ('county_report', '向县政府汇报'), ('feasibility_study', '编制可行性研究报告'), ('approval', '发改部门审批'), ('subsidy_application', '申请中央及省级配套补助资金'), ('task_issued', '项目任务下达'), ('preliminary_tender', '前期招投标及合同签订'), ('design', '设计（征求居民及管线单位意见）'), ('permits', '办理各项前期手续'), ('construction_tender', '施工、监理招投标'), ('construction', '组织施工（监理、监督）'), ('completion_acceptance', '竣工验收'), ('final_accounts', '决算编制'), ('final_audit', '决算审计'), ('handover', '设施设备移交接收单位'), ('property_management', '业主大会及物业管理')], max_length=40, verbose_name='步骤'),
+            field=models.CharField(choices=[('survey', '摸底调查'), ('site_verification', '现场审核认定'), ('county_report', '向县政府汇报'), ('feasibility_study', '编制可行性研究报告'), ('approval', '发改部门审批'), ('subsidy_application', '申请中央及省级配套补助资金'), ('task_issued', '项目任务下达'), ('preliminary_tender', '前期招投标及合同签订'), ('design', '设计（征求居民及管线单位意见）'), ('permits', '各项前期手续'), ('construction_tender', '施工、监理招投标'), ('construction', '组织施工（监理、监督）'), ('completion_acceptance', '竣工验收'), ('final_accounts', '决算编制'), ('final_audit', '决算审计'), ('handover', '设施设备移交接收单位'), ('property_management', '业主大会及物业管理')], max_length=40, verbose_name='步骤'),
         ),
         migrations.AlterField(
             model_name='projectstep',
             name='code',
-            field=models.CharField(choices=[('survey', '摸底调查'), ('site_verification', '现场审核认定'), ('county_report', '向县政府汇报'), ('feasibility_study', '编制可行性研究报告'), ('approval', '发改部门审批'), ('subsidy_application', '申请中央及省级配套补助资金'), ('task_issued', '项目任务下达'), ('preliminary_tender', '前期招投标及合同签订'), ('design', '设计（征求居民及管线单位意见）'), ('permits', '办理各项前期手续'), ('construction_tender', '施工、监理招投标'), ('construction', '组织施工（监理、监督）'), ('completion_acceptance', '竣工验收'), ('final_accounts', '决算编制'), ('final_audit', '决算审计'), ('handover', '设施设备移交接收单位'), ('property_management', '业主大会及物业管理')], max_length=40, verbose_name='步骤'),
+            field=models.CharField(choices=[('survey', '摸底调查'), ('site_verification', '现场审核认定'), ('county_report', '向县政府汇报'), ('feasibility_study', '编制可行性研究报告'), ('approval', '发改部门审批'), ('subsidy_application', '申请中央及省级配套补助资金'), ('task_issued', '项目任务下达'), ('preliminary_tender', '前期招投标及合同签订'), ('design', '设计（征求居民及管线单位意见）'), ('permits', '各项前期手续'), ('construction_tender', '施工、监理招投标'), ('construction', '组织施工（监理、监督）'), ('completion_acceptance', '竣工验收'), ('final_accounts', '决算编制'), ('final_audit', '决算审计'), ('handover', '设施设备移交接收单位'), ('property_management', '业主大会及物业管理')], max_length=40, verbose_name='步骤'),
         ),
         migrations.RunPython(forward, backward),
     ]

@@ -75,11 +75,11 @@ def test_a_stalled_step_holds_up_the_forecast(project, staff_user):
     services.project_step_start(step=tender, started_on=dt.date(2023, 6, 5), user=staff_user)
     services.project_advance(step=tender, completed_on=dt.date(2023, 6, 24), user=staff_user)
     ready, _ = standing(project, dt.date(2023, 6, 28))
-    # 办理各项前期手续, planned to finish 2023-06-19, is not done: it can finish today at the earliest;
+    # 各项前期手续, planned to finish 2023-06-19, is not done: it can finish today at the earliest;
     # nothing else of this gate waits for it (施工、监理招投标 runs beside it, 六(三)2).
     assert ready.forecast == dt.date(2023, 6, 28)
     assert ready.status == DeadlineStatus.ON_TRACK
-    assert "“办理各项前期手续”已超过计划完成日期仍未完成" in ready.explanation
+    assert "“各项前期手续”已超过计划完成日期仍未完成" in ready.explanation
 
 
 def test_on_the_ready_deadline_day_unfinished_is_not_yet_overdue(project, staff_user):
@@ -169,4 +169,4 @@ def test_ready_deadline_needs_design_permits_and_the_construction_tender(project
     complete_through(project, staff_user, "preliminary_tender")
     ready, _ = standing(project, dt.date(2023, 7, 1))
     assert ready.status == DeadlineStatus.OVERDUE
-    assert ready.remaining == ["设计（征求居民及管线单位意见）", "办理各项前期手续", "施工、监理招投标"]
+    assert ready.remaining == ["设计（征求居民及管线单位意见）", "各项前期手续", "施工、监理招投标"]

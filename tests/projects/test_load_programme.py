@@ -147,7 +147,7 @@ def test_programme_summary_json_lists_the_steps_of_section_six_with_their_gate(p
         ("项目任务下达", "ready_to_start"),
         ("前期招投标及合同签订", "ready_to_start"),
         ("设计（征求居民及管线单位意见）", "ready_to_start"),
-        ("办理各项前期手续", "ready_to_start"),
+        ("各项前期手续", "ready_to_start"),
         ("施工、监理招投标", "ready_to_start"),
         ("组织施工（监理、监督）", "complete"),
         ("竣工验收", "complete"),
@@ -158,7 +158,7 @@ def test_programme_summary_json_lists_the_steps_of_section_six_with_their_gate(p
     ]
     clauses = {s["name"]: s["clause"] for s in steps}
     assert clauses["项目任务下达"] == clauses["前期招投标及合同签订"] == "六(三)1"
-    assert clauses["办理各项前期手续"].startswith("六(三)2") and clauses["施工、监理招投标"].startswith("六(三)2")
+    assert clauses["各项前期手续"].startswith("六(三)2") and clauses["施工、监理招投标"].startswith("六(三)2")
     assert clauses["竣工验收"] == "六(三)3" and clauses["摸底调查"] == "六(一)"
 
 

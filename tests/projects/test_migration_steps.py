@@ -55,6 +55,7 @@ def test_migration_merges_tender_and_contract_into_the_preliminary_tender_keepin
     settings.MEDIA_ROOT = tmp_path
     project = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)])
     _, document = _as_before_the_change(project, staff_user)
+    AgencyTask.objects.filter(project=project).update(due_date=None)  # as unplanned steps left them
 
     migration.forward(apps, None)
 
@@ -72,6 +73,10 @@ def test_migration_merges_tender_and_contract_into_the_preliminary_tender_keepin
     # The change history (the ledger) says what happened to the two old rows.
     assert merged.history.filter(history_change_reason__startswith="步骤调整").exists()
     assert ProjectStep.history.filter(project_id=project.pk, code="contract", history_type="-").exists()
+    # 四(三): tasks of unplanned steps fall due at the deadline that needs their step.
+    due = dict(AgencyTask.objects.filter(project=project).values_list("template_key", "due_date"))
+    assert due["survey.wulan"] == due["tender_price.audit"] == dt.date(2023, 6, 30)
+    assert due["quality.housing"] == dt.date(2024, 5, 31) and due["final_audit.audit"] is None
 
 
 def test_migration_reverse_gives_back_tender_and_contract_with_their_dates(

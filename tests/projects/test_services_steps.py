@@ -33,7 +33,7 @@ def test_catalog_names_the_order_of_section_six():
         "项目任务下达",
         "前期招投标及合同签订",
         "设计（征求居民及管线单位意见）",
-        "办理各项前期手续",
+        "各项前期手续",
         "施工、监理招投标",
         "组织施工（监理、监督）",
         "竣工验收",
@@ -57,7 +57,7 @@ def test_preliminary_tender_follows_the_task_issue_and_precedes_the_design_by_si
 
 
 def test_permits_and_construction_tender_follow_the_design_and_precede_construction_by_six_three_two():
-    """六(三)2: 「办理各项前期手续及施工、监理招投标工作。中标单位办理相关手续后组织施工」."""
+    """六(三)2: 「各项前期手续及施工、监理招投标工作。中标单位办理相关手续后组织施工」."""
     for code in ("permits", "construction_tender"):
         assert catalog.BY_CODE[code].depends_on == ("design",)
         assert catalog.BY_CODE[code].clause.startswith("六(三)2")
@@ -179,3 +179,10 @@ def test_a_compound_phase_belongs_to_one_project(programme, wulan, staff_user):
         make_project(programme=programme, user=staff_user, compounds=[compound], code="b")
     phase_two = make_project(programme=programme, user=staff_user, compounds=[(compound, 2, 15)], code="c")
     assert phase_two.project_compounds.get().households == 15
+
+
+def test_every_project_task_is_due_at_a_step_of_the_catalog():
+    """A task template naming a step that no longer exists would never get a due date (附件 duties)."""
+    from projects import duty_tasks
+
+    assert {t.due_step for t in duty_tasks.PROJECT_TASKS} <= set(catalog.BY_CODE)

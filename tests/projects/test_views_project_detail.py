@@ -98,7 +98,7 @@ def test_detail_lists_the_steps_in_the_order_of_section_six(client, leader_user,
     """六(三)1: 项目任务下达 → 前期招投标及合同签订 → 设计; 六(三)2: 各项前期手续, 施工、监理招投标 → 施工."""
     client.force_login(leader_user)
     page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
-    names = ["项目任务下达", "前期招投标及合同签订", "设计（征求居民及管线单位意见）", "办理各项前期手续",
+    names = ["项目任务下达", "前期招投标及合同签订", "设计（征求居民及管线单位意见）", "各项前期手续",
              "施工、监理招投标", "组织施工（监理、监督）", "竣工验收", "决算编制", "决算审计"]
     positions = [page.index(f"<td>{name}</td>") for name in names]
     assert positions == sorted(positions)
@@ -109,3 +109,4 @@ def test_step_page_cites_the_clause_of_the_step(client, staff_user, project):
     client.force_login(staff_user)
     page = client.get(reverse("step_edit", args=[project.pk, "permits"])).content.decode()
     assert "依据：工作方案六(三)2" in page and "前置步骤：设计（征求居民及管线单位意见）" in page
+    assert "所需时限：时限一（工作方案四(三)）" in page  # 前期手续 are part of 完成各项前期工作
