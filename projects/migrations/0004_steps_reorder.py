@@ -47,7 +47,7 @@ TASK_STEPS_FORWARD = {
 TASK_STEPS_BACKWARD = {"tender_price.audit": "tender"}
 READY_STEPS = NEW_ORDER[: NEW_ORDER.index("construction")]
 COMPLETION_STEPS = NEW_ORDER[: NEW_ORDER.index("completion_acceptance") + 1]
-MERGE_REASON = "步骤调整：工程招投标、合同签订并为前期招投标及合同签订（六(三)1）"
+MERGE_REASON = "步骤调整：工程招投标、合同签订合并为前期招投标及合同签订（六(三)1）"
 SPLIT_REASON = "撤销步骤调整：恢复工程招投标、合同签订"
 STEP_FIELDS = ["code", "order", "responsible_agency_id", "planned_start", "planned_end", "actual_start",
                "actual_end", "status", "notes", "updated_at", "project_id"]
