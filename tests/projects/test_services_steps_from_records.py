@@ -16,6 +16,7 @@ from communities.survey import survey_import
 from projects.choices import StepStatus
 from projects.models import AgencyTask
 from projects.selectors import project_detail
+from projects.services import project_step_reopen
 from tests.communities.survey_files import SAMPLES
 from tests.communities.test_survey_services import upload_file
 
@@ -103,3 +104,22 @@ def test_new_project_tasks_are_due_at_the_deadline_of_their_step_and_fall_overdu
     if timezone.localdate() > dt.date(2023, 6, 30):
         blockers = project_detail(project=project)["blockers"]
         assert any("前期摸底、民意调查、政策宣传”已逾期" in b for b in blockers)
+
+
+def test_command_records_the_steps_of_projects_made_before_the_derivation(programme, wulan, staff_user):
+    """Projects that existed before 摸底调查/现场审核认定 were derived (六(一)) catch up with one command."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _import(staff_user, wulan, dt.date(2023, 3, 10))
+    compound = Compound.objects.get(town=wulan, name="样例小区-01")
+    project = make_project(programme=programme, user=staff_user, compounds=[compound])
+    # As a project made before the derivation stands: its survey step never entered.
+    project_step_reopen(step=step(project, "survey"), reason="模拟旧项目", user=staff_user)
+    project_step_reopen(step=step(project, "survey"), reason="模拟旧项目", user=staff_user)
+    assert step(project, "survey").status == StepStatus.NOT_STARTED
+    out = StringIO()
+    call_command("steps_from_records", stdout=out)
+    assert step(project, "survey").actual_end == dt.date(2023, 3, 10)
+    assert "现余" in out.getvalue()
