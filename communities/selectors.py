@@ -1,6 +1,8 @@
 """Reads of compounds, buildings and households for pages, exports and the eligibility review
 (三、认定标准; 六 现场审核认定), already scoped to the user."""
 
+import datetime as dt
+
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -215,3 +217,47 @@ def dashboard_verdicts(*, programme, today, user) -> dict:
         for row in rows
     ]
     return {"bars": bars, "note": f"已录入真实小区 {total} 个（不含演示数据）。"}
+
+
+# --- What a project's first two steps rest on (六(一)), read by projects.services -------------------------
+
+
+def compounds_survey_dates(*, compound_ids) -> dict[int, dt.date]:
+    """The day each compound was first written by an imported survey upload of its town (摸底调查, 六(一)).
+
+    The survey import writes every row it creates or changes with a history row by the importing user
+    between the upload and the end of its import; that history row is the record of the survey. A
+    compound only loaded from the work plan or made by hand has none, so it is not surveyed.
+    """
+    from django.db.models import Exists, Min
+    from django.utils import timezone
+
+    from .choices import SurveyUploadState
+
+    by_import = SurveyUpload.objects.filter(
+        state=SurveyUploadState.IMPORTED,
+        town_id=OuterRef("town_id"),
+        imported_by_id=OuterRef("history_user_id"),
+        uploaded_at__lte=OuterRef("history_date"),
+        imported_at__gte=OuterRef("history_date"),
+    )
+    rows = (
+        Compound.history.filter(id__in=list(compound_ids), history_type__in=["+", "~"])
+        .filter(Exists(by_import))
+        .order_by()
+        .values("id")
+        .annotate(first=Min("history_date"))
+    )
+    return {row["id"]: timezone.localdate(row["first"]) for row in rows}
+
+
+def compounds_verifications(*, compound_ids) -> dict[int, list]:
+    """Each compound's on-site verifications (现场审核认定, 六(一)), oldest first."""
+    from .models import SiteVerification
+
+    found: dict[int, list] = {}
+    for verification in SiteVerification.objects.filter(compound_id__in=list(compound_ids)).order_by(
+        "verified_on", "id"
+    ):
+        found.setdefault(verification.compound_id, []).append(verification)
+    return found

@@ -420,6 +420,10 @@ def verification_record(*, compound: Compound, user, verified_on: dt.date, town_
             compound_facts_update(compound=compound, user=user, changes={"fit_for_demolition": fit})
     status = ReviewStatus.SURVEYED if decision == VerificationDecision.NEEDS_INFO else ReviewStatus.VERIFIED
     compound_review_status_set(compound=compound, user=user, status=status)
+    # The projects holding this compound record their 现场审核认定 step from it (六(一)): no double entry.
+    from projects.services import projects_steps_from_records
+
+    projects_steps_from_records(compound_ids=[compound.pk], user=user)
     return verification
 
 

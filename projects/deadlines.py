@@ -1,7 +1,8 @@
 """A project's standing against the programme's two deadlines (work plan 四(三)).
 
-- 时限一 (Programme.ready_deadline, 2023-06-30): every step up to the contract is done
-  (具备开工条件) — steps.READY_GATE;
+- 时限一 (Programme.ready_deadline, 2023-06-30): 「完成各项前期工作并具备开工条件」, read with 六(三):
+  every step before 施工 is done — the design, 各项前期手续 and the 施工、监理招投标 (the construction
+  and supervision contracts) included — steps.READY_GATE;
 - 时限二 (Programme.completion_deadline, 2024-05-31): every step up to 竣工验收 is done
   (完成全部改造任务) — steps.COMPLETION_GATE.
 
@@ -30,8 +31,9 @@ from . import steps as catalog
 from .choices import DeadlineStatus, StepStatus
 
 # The same rule as the module docstring, in the words the project page shows.
-RULE_TEXT = """时限一（2023-06-30，具备开工条件）：从摸底调查到合同签订的各步骤全部完成；
-时限二（2024-05-31，完成全部改造任务）：从摸底调查到竣工验收的各步骤全部完成（工作方案四(三)）。
+RULE_TEXT = """时限一（2023-06-30，完成各项前期工作并具备开工条件）：施工之前的各步骤全部完成，
+即从摸底调查到设计、各项前期手续及施工、监理招投标（工作方案四(三)、六(三)1、六(三)2）；
+时限二（2024-05-31，完成全部改造任务）：从摸底调查到竣工验收的各步骤全部完成（工作方案四(三)、六(三)3）。
 每个时限的状态：
 · 已完成：所需步骤均已完成（晚于时限完成的，注明晚了几天）；
 · 逾期：时限已过，仍有所需步骤未完成；

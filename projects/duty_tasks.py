@@ -1,7 +1,8 @@
 """Which duty of the annex (附件 职责分工) becomes which task, for whom, and when it is due.
 
-A project task is due when the step it serves is planned to finish; a programme-wide task is due at
-one of the two deadlines. A utility's line-work task exists only when the project's scope holds
+A project task is due when the step it serves is planned to finish (while that step has no plan, at
+the deadline of 四(三) that needs the step: services._task_due); a programme-wide task is due at one
+of the two deadlines. A utility's line-work task exists only when the project's scope holds
 that utility's lines (附件: 供水、供电、燃气、供热、弱电等管线单位负责配合并出资参与支持开展小区的管线改造工作).
 The annex gives the three heating companies the one shared pipeline duty and says nothing of who
 serves which district, so each company gets its own task when the scope holds heating lines; staff
@@ -37,9 +38,9 @@ PROJECT_TASKS: tuple[TaskTemplate, ...] = (
         "结合实际统筹资金，制定科学、合理、有效的改造方案",
         due_step="feasibility_study",
     ),
-    # No step for 各项前期手续 yet: due with design, the closest step before it.
+    # 各项前期手续 (六(三)2): the permits step.
     TaskTemplate(
-        "preliminary.leading_group", "leading_group", 2, "办理项目规划、设计等前期手续", due_step="design"
+        "preliminary.leading_group", "leading_group", 2, "办理项目规划、设计等前期手续", due_step="permits"
     ),
     TaskTemplate("review_land.leading_group", "leading_group", 3, "协调办理评审、用地审批", due_step="approval"),
     TaskTemplate(
@@ -81,7 +82,8 @@ PROJECT_TASKS: tuple[TaskTemplate, ...] = (
         "subsidy.ndrc", "development_reform", 2, "中央和省市专项补助资金申报", due_step="subsidy_application"
     ),
     TaskTemplate("land.natural_resources", "natural_resources", 1, "土地及规划手续核查", due_step="approval"),
-    TaskTemplate("tender_price.audit", "audit", 1, "招标控制价审核", due_step="tender"),
+    # 招标控制价 is audited for the construction and supervision tender (六(三)2, 附件 审计局).
+    TaskTemplate("tender_price.audit", "audit", 1, "招标控制价审核", due_step="construction_tender"),
     TaskTemplate("disburse.finance", "finance", 1, "补助资金监管与拨付", due_step="construction"),
     TaskTemplate("quality.housing", "housing", 1, "工程质量监督", due_step="construction"),
     TaskTemplate(

@@ -24,6 +24,13 @@ def _step_done(code: str):
     return Exists(ProjectStep.objects.filter(project=OuterRef("pk"), code=code, status=StepStatus.DONE))
 
 
+def _gate_done(codes: tuple[str, ...]):
+    """Every step of a gate done: no step of it is left undone."""
+    return ~Exists(
+        ProjectStep.objects.filter(project=OuterRef("pk"), code__in=codes).exclude(status=StepStatus.DONE)
+    )
+
+
 def _step_begun(code: str):
     return Exists(
         ProjectStep.objects.filter(project=OuterRef("pk"), code=code).exclude(status=StepStatus.NOT_STARTED)
@@ -72,7 +79,9 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=Project.objects.filter(compounds__town=value).values("pk"))
 
     def filter_stage(self, queryset, name, value):
-        ready = _step_done(step_catalog.READY_GATE_LAST)
+        # 四(三): 具备开工条件 = every step before 施工 done (permits and the construction tender run
+        # side by side, so the last step alone does not say it).
+        ready = _gate_done(step_catalog.READY_GATE)
         started = _step_begun(step_catalog.STARTED_STEP)
         accepted = _step_done(step_catalog.COMPLETED_STEP)
         if value == "preparing":

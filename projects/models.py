@@ -253,6 +253,14 @@ class StepFacts:
     def is_done(self) -> bool:
         return self.status == StepStatus.DONE
 
+    @property
+    def deadline_label(self) -> str:
+        """Which deadline of 四(三) needs the step: 时限一 (before 施工), 时限二 (to 竣工验收), or none."""
+        return {
+            step_catalog.READY_GATE_KEY: "时限一",
+            step_catalog.COMPLETION_GATE_KEY: "时限二",
+        }.get(step_catalog.gate_of(self.code), "—")
+
 
 class ProjectStep(StepFacts, models.Model):
     """One step of work plan 六 for one project: its plan, what actually happened and who is responsible."""

@@ -64,7 +64,17 @@ def programme_summary(*, programme: Programme, today: dt.date | None = None) -> 
         ],
         "recorded": {"real": _recorded(totals[False]), "demo": _recorded(totals[True])},
         "recorded_budget_yuan": None,
+        "steps": procedure_steps(),
     }
+
+
+def procedure_steps() -> list[dict]:
+    """The procedure of 六 in order, each step with its name as users see it, its clause and the
+    deadline of 四(三) that needs it ("ready_to_start", "complete", or None after acceptance)."""
+    return [
+        {"code": step.code, "name": step.name, "clause": step.clause, "gate": step_catalog.gate_of(step.code)}
+        for step in step_catalog.STEPS
+    ]
 
 
 def programme_overview(*, programme: Programme) -> dict:

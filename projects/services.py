@@ -6,11 +6,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from agencies.models import Agency, Duty
 from agencies.services import agencies_load, roles_sync
+from communities.choices import VerificationDecision
 from communities.models import Compound
+from communities.selectors import compounds_survey_dates, compounds_verifications
 from communities.services import named_compounds_load, towns_load
 from funding.services import funding_source_kinds_load
 from jingyuan_renovation.loading import LoadCounts, upsert
@@ -140,6 +143,7 @@ def project_create(
             ),
             user=user,
         )
+    project_steps_from_records(project=project, user=user)
     agency_tasks_derive(project=project, user=user)
     return project
 
@@ -169,6 +173,7 @@ def project_compound_add(
         households=households if households is not None else (compound.household_count or 0),
     )
     _save(row, user=user)
+    project_steps_from_records(project=project, user=user)
     return row
 
 
@@ -321,6 +326,78 @@ def project_step_reopen(*, step: ProjectStep, reason: str, user) -> ProjectStep:
         step.actual_start, step.status = None, StepStatus.NOT_STARTED
     _save(step, user=user, reason=f"撤销：{reason.strip()}")
     return step
+
+
+# --- Steps 摸底调查 and 现场审核认定 from the compounds' own records (六(一)) ---------------------------------
+
+FROM_SURVEY_NOTE = "据所含小区的摸底调查导入记录登记（工作方案六(一)）"
+FROM_VERIFICATION_NOTE = "据所含小区的现场审核认定记录登记（工作方案六(一)）"
+
+
+def _record_step(step: ProjectStep, *, started_on, finished_on, note: str, user) -> None:
+    """Start and/or complete `step` on the recorded dates, through the same checks as a user's entry;
+    a date the checks refuse (e.g. before a date staff entered by hand) is left for staff to settle."""
+    try:
+        if step.status == StepStatus.NOT_STARTED and started_on is not None:
+            step = project_step_start(step=step, started_on=started_on, user=user)
+        if step.status == StepStatus.IN_PROGRESS and finished_on is not None:
+            project_advance(step=step, completed_on=max(finished_on, step.actual_start), user=user, note=note)
+    except ValidationError:
+        pass
+
+
+@transaction.atomic
+def project_steps_from_records(*, project: Project, user=None) -> None:
+    """Start or complete the project's 摸底调查 and 现场审核认定 from what is recorded of its compounds,
+    so nobody enters twice what the survey import and the verification form already hold (六(一)).
+
+    - 摸底调查 starts on the day the first of its compounds was imported from a survey and is done on the
+      day the last one was;
+    - 现场审核认定 starts on the first verification of one of its compounds and is done when every
+      compound's latest verification is 确认列入改造, on the latest of those dates.
+    A step already done is never changed; a later correction goes through project_step_reopen.
+    """
+    compound_ids = list(project.project_compounds.values_list("compound_id", flat=True))
+    if not compound_ids:
+        return
+    by_code = _steps_by_code(project)
+    if "survey" not in by_code:
+        return  # project_create adds its compounds before its steps, and derives after
+    survey = by_code["survey"]
+    if not survey.is_done:
+        dates = compounds_survey_dates(compound_ids=compound_ids)
+        if dates:
+            everyone = len(dates) == len(compound_ids)
+            _record_step(survey, started_on=min(dates.values()), user=user, note=FROM_SURVEY_NOTE,
+                         finished_on=max(dates.values()) if everyone else None)
+            survey.refresh_from_db()
+    verification = by_code["site_verification"]
+    if survey.is_done and not verification.is_done:
+        found = compounds_verifications(compound_ids=compound_ids)
+        if found:
+            first = max(min(v.verified_on for rows in found.values() for v in rows), survey.actual_end)
+            latest = [rows[-1] for rows in found.values()]
+            confirmed = len(found) == len(compound_ids) and all(
+                v.decision == VerificationDecision.CONFIRMED for v in latest
+            )
+            _record_step(verification, started_on=first, user=user, note=FROM_VERIFICATION_NOTE,
+                         finished_on=max(v.verified_on for v in latest) if confirmed else None)
+
+
+def projects_steps_from_records(*, compound_ids, user=None) -> None:
+    """project_steps_from_records for every project holding one of `compound_ids` (after a survey
+    import or a verification is recorded). Only projects with one of those two steps still open are read."""
+    open_steps = ProjectStep.objects.filter(
+        project=OuterRef("pk"), code__in=["survey", "site_verification"]
+    ).exclude(status=StepStatus.DONE)
+    projects = (
+        Project.objects.filter(project_compounds__compound_id__in=compound_ids)
+        .filter(Exists(open_steps))
+        .distinct()
+        .order_by("pk")
+    )
+    for project in projects:
+        project_steps_from_records(project=project, user=user)
 
 
 # --- Scope -------------------------------------------------------------------------------------------
@@ -503,13 +580,31 @@ def _task_from_template(template: duty_tasks.TaskTemplate, *, programme, project
     }
 
 
+def _task_due(step: ProjectStep | None, programme: Programme) -> dt.date | None:
+    """A project task is due when its step is planned to finish; while the step has no plan, at the
+    deadline of 四(三) that needs the step (2023-06-30 for the steps before 施工, 2024-05-31 up to
+    竣工验收), so a new project's tasks can fall overdue like any other. Steps after acceptance
+    (决算、移交、物业) have no deadline in the work plan: their tasks wait for a planned date."""
+    if step is None:
+        return None
+    if step.planned_end is not None:
+        return step.planned_end
+    gate = step_catalog.gate_of(step.code)
+    if gate == step_catalog.READY_GATE_KEY:
+        return programme.ready_deadline
+    if gate == step_catalog.COMPLETION_GATE_KEY:
+        return programme.completion_deadline
+    return None
+
+
 @transaction.atomic
 def agency_tasks_derive(
     *, user=None, project: Project | None = None, programme: Programme | None = None
 ) -> dict:
     """Turn the annex's duties into tasks (projects/duty_tasks.py): for one project, or programme-wide.
 
-    Idempotent. A task follows its step's planned completion while not done; a conditional task
+    Idempotent. A task follows its step's planned completion (or, unplanned, the step's deadline of
+    四(三), see _task_due) while not done; a conditional task
     whose condition no longer holds is removed only if nobody has worked on it yet.
     """
     agencies = _agencies_by_code()
@@ -524,14 +619,13 @@ def agency_tasks_derive(
         for template in duty_tasks.PROJECT_TASKS:
             if template.needs_items and not item_codes.intersection(template.needs_items):
                 continue
-            step = steps.get(template.due_step)
             values = _task_from_template(
                 template,
                 programme=programme,
                 project=project,
                 agencies=agencies,
                 duties=duties,
-                due=step.planned_end if step else None,
+                due=_task_due(steps.get(template.due_step), programme),
             )
             if values:
                 wanted[template.key] = values
@@ -611,15 +705,18 @@ _DEMO_PLAN = {
     "survey": (0, 14),
     "site_verification": (15, 25),
     "county_report": (26, 30),
-    "feasibility_study": (31, 50),
-    "approval": (51, 60),
-    "subsidy_application": (61, 75),
-    "tender": (61, 85),
-    "contract": (86, 95),
-    "design": (96, 120),
-    "construction": (121, 300),
+    "feasibility_study": (31, 45),
+    "approval": (46, 52),
+    "subsidy_application": (53, 60),
+    "task_issued": (61, 63),
+    "preliminary_tender": (64, 75),
+    "design": (76, 95),
+    "permits": (96, 110),
+    "construction_tender": (96, 115),
+    "construction": (122, 300),
     "completion_acceptance": (301, 320),
-    "final_audit": (321, 380),
+    "final_accounts": (321, 340),
+    "final_audit": (341, 380),
     "handover": (321, 350),
     "property_management": (321, 360),
 }

@@ -1,14 +1,22 @@
-"""The steps a renovation project walks through, in order (work plan 六、实施步骤).
+"""The steps a renovation project walks through, in the order of work plan 六、实施步骤.
 
 This module is the one place that names the order. Each step lists the steps it depends on; a step
 may not be started or completed before they are complete (services.project_advance enforces it).
+
+六(一) 摸底调查 → 现场审核认定 → 向县政府汇报; 六(二) 编制可行性研究报告 → 报发改部门审批 → 申请中央及
+省级配套补助资金; 六(三)1 项目任务下达后, 县住建局完成项目工程前期招投标及合同签订, then the design
+(设计单位 with residents and the utilities consulted); 六(三)2 各项前期手续 and 施工、监理招投标, then
+施工 under supervision; 六(三)3 竣工验收 and 竣工手续; the annex (领导小组: 组织施工、竣工验收、决算编制、
+决算审计, 设施设备移交接收单位); 六(三)4 业主大会, 物业.
+
 The two gates tie steps to the programme's deadlines (四(三)):
 
-- READY gate (2023-06-30, 具备开工条件): every step up to and including the contract;
-- COMPLETION gate (2024-05-31, 完成全部改造任务): every step up to and including 竣工验收.
+- READY gate (2023-06-30, 「完成各项前期工作并具备开工条件」): every step before 施工 — design,
+  permits and the construction and supervision contracts included;
+- COMPLETION gate (2024-05-31, 「完成全部改造任务」): every step up to and including 竣工验收.
 
-The audit of final accounts, hand-over and property management follow acceptance and are tracked,
-but the document's second deadline is about the renovation being finished, not about those.
+决算编制, 决算审计, hand-over and property management follow acceptance and are tracked, but the
+document's second deadline is about the renovation being finished, not about those.
 """
 
 from dataclasses import dataclass
@@ -48,7 +56,7 @@ STEPS: tuple[StepDef, ...] = (
         "housing",
         ("site_verification",),
         "六(一)",
-        "拟改造小区及改造内容汇报材料",
+        "初步拟定的改造小区及改造内容汇报材料",
     ),
     StepDef(
         "feasibility_study",
@@ -56,48 +64,71 @@ STEPS: tuple[StepDef, ...] = (
         "housing",
         ("county_report",),
         "六(二)",
-        "可行性研究报告（确定改造内容）",
+        "项目可行性研究报告（确定改造内容）",
     ),
     StepDef(
         "approval",
-        "发改部门审批立项",
+        "发改部门审批",
         "development_reform",
         ("feasibility_study",),
-        "六(二)、附件",
-        "立项批复文件",
+        "六(二)、附件（县发改局职责）",
+        "可行性研究报告批复（立项批复）文件",
     ),
     StepDef(
         "subsidy_application",
-        "申请中央及省级补助资金",
+        "申请中央及省级配套补助资金",
         "development_reform",
         ("approval",),
-        "六(二)、附件",
+        "六(二)、附件（县发改局职责）",
         "补助资金申报材料",
     ),
     StepDef(
-        "tender",
-        "工程招投标",
+        "task_issued",
+        "项目任务下达",
         "housing",
-        ("approval",),
-        "六(三)1、附件（审计局审核招标控制价）",
-        "招标文件、招标控制价审核意见、中标通知书",
+        ("subsidy_application",),
+        "六(三)1",
+        "项目任务（计划）下达文件",
     ),
-    StepDef("contract", "合同签订", "housing", ("tender",), "六(三)1", "施工、监理合同"),
+    StepDef(
+        "preliminary_tender",
+        "前期招投标及合同签订",
+        "housing",
+        ("task_issued",),
+        "六(三)1",
+        "设计等前期服务的招标文件、中标通知书及合同",
+    ),
     StepDef(
         "design",
         "设计（征求居民及管线单位意见）",
         "housing",
-        ("contract",),
+        ("preliminary_tender",),
         "六(三)1、七(三)",
-        "设计文件、居民意见及供水供电供热供气通信单位意见",
+        "设计文件、原始资料、居民意见及供热供水供电供气通信等单位意见",
+    ),
+    StepDef(
+        "permits",
+        "各项前期手续",
+        "housing",
+        ("design",),
+        "六(三)2、附件（领导小组职责：项目规划、设计等前期手续办理）",
+        "规划、评审、用地等前期手续批件",
+    ),
+    StepDef(
+        "construction_tender",
+        "施工、监理招投标",
+        "housing",
+        ("design",),
+        "六(三)2、附件（县审计局审核招标控制价）",
+        "招标文件、招标控制价审核意见、中标通知书、施工合同、监理合同",
     ),
     StepDef(
         "construction",
         "组织施工（监理、监督）",
         "housing",
-        ("design",),
+        ("permits", "construction_tender"),
         "六(三)2",
-        "开工报告、监理日志、质检安检记录",
+        "开工手续、监理日志、规划质检安检监督记录",
     ),
     StepDef(
         "completion_acceptance",
@@ -105,11 +136,24 @@ STEPS: tuple[StepDef, ...] = (
         "housing",
         ("construction",),
         "六(三)3",
-        "竣工验收报告、综合验收记录",
+        "竣工验收报告、综合验收记录、竣工手续",
         requires_acceptance_record=True,
     ),
     StepDef(
-        "final_audit", "竣工决算审计", "audit", ("completion_acceptance",), "附件（审计局）", "决算审计报告"
+        "final_accounts",
+        "决算编制",
+        "housing",
+        ("completion_acceptance",),
+        "附件（领导小组职责：决算编制）",
+        "工程决算书",
+    ),
+    StepDef(
+        "final_audit",
+        "决算审计",
+        "audit",
+        ("final_accounts",),
+        "附件（领导小组职责：决算审计；县审计局：竣工决算审计）",
+        "竣工决算审计报告",
     ),
     StepDef(
         "handover",
@@ -133,11 +177,20 @@ BY_CODE: dict[str, StepDef] = {step.code: step for step in STEPS}
 ORDER: dict[str, int] = {step.code: index for index, step in enumerate(STEPS, start=1)}
 CHOICES: list[tuple[str, str]] = [(step.code, step.name) for step in STEPS]
 
-READY_GATE_LAST = "contract"
-COMPLETION_GATE_LAST = "completion_acceptance"
+# Codes of the step list before issue 14 (two steps 工程招投标 / 合同签订 placed before the design),
+# kept so the change history of migrated projects still reads in words. Both became
+# 前期招投标及合同签订 (projects migration 0004).
+RETIRED_NAMES: dict[str, str] = {
+    "tender": "工程招投标（原步骤，已并入“前期招投标及合同签订”）",
+    "contract": "合同签订（原步骤，已并入“前期招投标及合同签订”）",
+}
+
 # 开工 in the Ministry's monthly statistics: construction has actually started.
 STARTED_STEP = "construction"
 COMPLETED_STEP = "completion_acceptance"
+
+READY_GATE_KEY = "ready_to_start"
+COMPLETION_GATE_KEY = "complete"
 
 
 def gate(last_code: str) -> tuple[str, ...]:
@@ -145,13 +198,39 @@ def gate(last_code: str) -> tuple[str, ...]:
     return tuple(step.code for step in STEPS if ORDER[step.code] <= ORDER[last_code])
 
 
-READY_GATE = gate(READY_GATE_LAST)
-COMPLETION_GATE = gate(COMPLETION_GATE_LAST)
+# 四(三) read with 六(三): 「完成各项前期工作并具备开工条件」 is every step before 施工.
+READY_GATE = tuple(step.code for step in STEPS if ORDER[step.code] < ORDER[STARTED_STEP])
+COMPLETION_GATE = gate(COMPLETED_STEP)
+
+
+def gate_of(code: str) -> str | None:
+    """Which deadline of 四(三) needs the step: "ready_to_start" (2023-06-30), "complete"
+    (2024-05-31), or None for the steps after acceptance."""
+    if code in READY_GATE:
+        return READY_GATE_KEY
+    if code in COMPLETION_GATE:
+        return COMPLETION_GATE_KEY
+    return None
 
 
 def name_of(code: str) -> str:
-    return BY_CODE[code].name if code in BY_CODE else code
+    if code in BY_CODE:
+        return BY_CODE[code].name
+    return RETIRED_NAMES.get(code, code)
+
+
+def _upstream(code: str) -> set[str]:
+    found: set[str] = set()
+    pending = list(BY_CODE[code].depends_on)
+    while pending:
+        dep = pending.pop()
+        if dep not in found:
+            found.add(dep)
+            pending.extend(BY_CODE[dep].depends_on)
+    return found
 
 
 # Dependencies must point backwards, so the order above is a valid walk through the steps.
 assert all(ORDER[dep] < ORDER[step.code] for step in STEPS for dep in step.depends_on)
+# Construction waits for every step of the ready gate, so "ready" means "construction may start".
+assert _upstream(STARTED_STEP) == set(READY_GATE)

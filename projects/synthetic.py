@@ -1,7 +1,7 @@
 """Visibly synthetic projects (合成项目-00001 …) over the synthetic compounds, for benchmarks.
 
 communities.synthetic makes compounds, buildings and households; this groups the demo compounds no
-project covers yet into projects of a few compounds each, with all 14 steps at staggered stages,
+project covers yet into projects of a few compounds each, with every step of 六 at staggered stages,
 two scope lines per compound and one agency task per project (some overdue). Rows are flagged
 is_demo and written with bulk_create, bypassing the change history: benchmark load, not anyone's edit.
 """

@@ -265,6 +265,13 @@ def survey_import(*, upload: SurveyUpload, user, claim: bool = True) -> SurveyUp
                 upload.state = SurveyUploadState.IMPORTED
                 upload.imported_by = user
                 upload.imported_at = timezone.now()
+                # In the table before the projects read it: their 摸底调查 step rests on this import (六(一)).
+                SurveyUpload.objects.filter(pk=upload.pk).update(
+                    state=upload.state, imported_by=user, imported_at=upload.imported_at)
+                from projects.services import projects_steps_from_records
+
+                projects_steps_from_records(
+                    compound_ids=Compound.objects.filter(town=town).values_list("pk", flat=True), user=user)
             _record_report(upload, report)
             if report.error_count:
                 # Nothing of the survey was written in this block; only the verdict is kept.

@@ -11,20 +11,24 @@ from projects import steps as catalog
 from projects.models import ProjectStep, ScopeItem
 
 PLAN_START = dt.date(2023, 3, 1)
-# (start, end) offsets in days from PLAN_START; the contract ends 2023-06-04, acceptance 2024-01-15.
+# (start, end) offsets in days from PLAN_START; the last step before 施工 (施工、监理招投标) ends
+# 2023-06-24, six days before 时限一; acceptance ends 2024-01-15.
 PLAN = {
     "survey": (0, 14),
     "site_verification": (15, 25),
     "county_report": (26, 30),
-    "feasibility_study": (31, 50),
-    "approval": (51, 60),
-    "subsidy_application": (61, 75),
-    "tender": (61, 85),
-    "contract": (86, 95),
-    "design": (96, 120),
-    "construction": (121, 300),
+    "feasibility_study": (31, 45),
+    "approval": (46, 52),
+    "subsidy_application": (53, 60),
+    "task_issued": (61, 63),
+    "preliminary_tender": (64, 75),
+    "design": (76, 95),
+    "permits": (96, 110),
+    "construction_tender": (96, 115),
+    "construction": (122, 300),
     "completion_acceptance": (301, 320),
-    "final_audit": (321, 380),
+    "final_accounts": (321, 340),
+    "final_audit": (341, 380),
     "handover": (321, 350),
     "property_management": (321, 360),
 }

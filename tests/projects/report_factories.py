@@ -25,5 +25,5 @@ def make_report_world(*, programme, user, compound_name=None):
     add_line(done, user, estates[0], "water_supply_drainage", cost="1234567.89", pipes_km="1.5", lifts=2)
     add_line(ready, user, estates[1], "roads_paving", cost="100000", parking_spaces=12)
     complete_through(done, user, "completion_acceptance")
-    complete_through(ready, user, "contract", late_days=3)
+    complete_through(ready, user, "construction_tender", late_days=3)
     return {"jy-01": done, "jy-02": ready, "jy-03": planned, "waiting": estates[3]}

@@ -46,7 +46,7 @@ def test_on_plan_before_the_ready_deadline_is_on_track(project, staff_user):
     complete_through(project, staff_user, "site_verification")
     ready, completion = standing(project, dt.date(2023, 3, 27))
     assert ready.status == DeadlineStatus.ON_TRACK
-    assert ready.forecast == dt.date(2023, 6, 4)  # the contract's planned completion, at pace 1.00
+    assert ready.forecast == dt.date(2023, 6, 24)  # 施工、监理招投标's planned completion, at pace 1.00
     assert "进度系数 1.00" in ready.explanation
     assert completion.status == DeadlineStatus.ON_TRACK
 
@@ -54,60 +54,64 @@ def test_on_plan_before_the_ready_deadline_is_on_track(project, staff_user):
 def test_slow_pace_forecasts_a_miss_and_marks_at_risk(project, staff_user):
     complete_through(project, staff_user, "county_report", late_days=10)
     ready, _ = standing(project, dt.date(2023, 5, 1))
-    # planned 30 days for what took 50 (pace 0.6); 65 planned days left take 109 → 2023-08-17.
+    # planned 30 days for what took 50 (pace 0.6); 85 planned days left (to 施工、监理招投标's
+    # 2023-06-24) take 142 from the last completion 2023-04-30 → 2023-09-19.
     assert ready.pace == pytest.approx(0.6)
-    assert ready.forecast == dt.date(2023, 8, 17)
+    assert ready.forecast == dt.date(2023, 9, 19)
     assert ready.status == DeadlineStatus.AT_RISK
     assert "晚于时限 2023-06-30" in ready.explanation
 
 
 def test_not_started_at_all_shifts_the_plan_by_the_delay(project):
-    early, _ = standing(project, dt.date(2023, 3, 10))
-    assert early.status == DeadlineStatus.ON_TRACK and early.forecast == dt.date(2023, 6, 13)
+    early, _ = standing(project, dt.date(2023, 3, 5))
+    assert early.status == DeadlineStatus.ON_TRACK and early.forecast == dt.date(2023, 6, 28)
     late, _ = standing(project, dt.date(2023, 4, 1))
-    assert late.status == DeadlineStatus.AT_RISK and late.forecast == dt.date(2023, 7, 5)
+    assert late.status == DeadlineStatus.AT_RISK and late.forecast == dt.date(2023, 7, 25)
 
 
 def test_a_stalled_step_holds_up_the_forecast(project, staff_user):
-    complete_through(project, staff_user, "approval")
-    ready, _ = standing(project, dt.date(2023, 6, 20))
-    # tender planned to finish 2023-05-25 is not done and the contract's 10 planned days wait for it;
-    # the late subsidy application holds nothing up in this gate.
-    assert ready.forecast == dt.date(2023, 6, 30)
+    complete_through(project, staff_user, "design")
+    tender = step(project, "construction_tender")
+    services.project_step_start(step=tender, started_on=dt.date(2023, 6, 5), user=staff_user)
+    services.project_advance(step=tender, completed_on=dt.date(2023, 6, 24), user=staff_user)
+    ready, _ = standing(project, dt.date(2023, 6, 28))
+    # 各项前期手续, planned to finish 2023-06-19, is not done: it can finish today at the earliest;
+    # nothing else of this gate waits for it (施工、监理招投标 runs beside it, 六(三)2).
+    assert ready.forecast == dt.date(2023, 6, 28)
     assert ready.status == DeadlineStatus.ON_TRACK
-    assert "已超过计划完成日期仍未完成" in ready.explanation
+    assert "“各项前期手续”已超过计划完成日期仍未完成" in ready.explanation
 
 
 def test_on_the_ready_deadline_day_unfinished_is_not_yet_overdue(project, staff_user):
-    complete_through(project, staff_user, "tender")
+    complete_through(project, staff_user, "permits")
     ready, _ = standing(project, dt.date(2023, 6, 30))
     assert ready.status == DeadlineStatus.ON_TRACK and ready.forecast == dt.date(2023, 6, 30)
 
 
 def test_after_the_ready_deadline_unfinished_is_overdue(project, staff_user):
-    complete_through(project, staff_user, "tender")
+    complete_through(project, staff_user, "permits")
     ready, completion = standing(project, dt.date(2023, 7, 1))
     assert ready.status == DeadlineStatus.OVERDUE
-    assert ready.remaining == ["合同签订"]
+    assert ready.remaining == ["施工、监理招投标"]
     assert "时限 2023-06-30 已过" in ready.explanation
     assert completion.status in (DeadlineStatus.ON_TRACK, DeadlineStatus.AT_RISK)
 
 
 def test_ready_gate_done_in_time_stays_done_after_the_deadline(project, staff_user):
-    complete_through(project, staff_user, "contract")
+    complete_through(project, staff_user, "construction_tender")
     for day in (dt.date(2023, 6, 29), dt.date(2023, 6, 30), dt.date(2023, 7, 1)):
         ready, _ = standing(project, day)
         assert ready.status == DeadlineStatus.DONE
-        assert ready.finished_on == dt.date(2023, 6, 4)
+        assert ready.finished_on == dt.date(2023, 6, 24)
         assert "在时限之内" in ready.explanation
 
 
 def test_ready_gate_done_late_says_how_late(project, staff_user):
-    complete_through(project, staff_user, "contract", late_days=6)
+    complete_through(project, staff_user, "construction_tender", late_days=6)
     ready, _ = standing(project, dt.date(2023, 8, 1))
     assert ready.status == DeadlineStatus.DONE
-    assert ready.finished_on == dt.date(2023, 7, 22)
-    assert "比时限晚 22 天" in ready.explanation
+    assert ready.finished_on == dt.date(2023, 8, 29)
+    assert "比时限晚 60 天" in ready.explanation
 
 
 @pytest.mark.parametrize(
@@ -119,7 +123,7 @@ def test_ready_gate_done_late_says_how_late(project, staff_user):
     ],
 )
 def test_completion_deadline_before_on_and_after(project, staff_user, day, expected):
-    complete_through(project, staff_user, "design")
+    complete_through(project, staff_user, "construction_tender")
     services.project_step_start(
         step=step(project, "construction"), started_on=dt.date(2023, 7, 1), user=staff_user
     )
@@ -156,3 +160,13 @@ def test_assess_is_a_pure_rule_over_step_rows(project, staff_user):
         today=dt.date(2023, 3, 20),
     )
     assert result.status == DeadlineStatus.ON_TRACK and result.forecast == dt.date(2023, 3, 26)
+
+
+def test_ready_deadline_needs_design_permits_and_the_construction_tender(project, staff_user):
+    """四(三) 「2023年6月底前完成各项前期工作并具备开工条件」 read with 六(三)1 and 六(三)2: the
+    design, 各项前期手续 and 施工、监理招投标 are all 前期工作; the preliminary tender and contract
+    alone do not make a project ready to start."""
+    complete_through(project, staff_user, "preliminary_tender")
+    ready, _ = standing(project, dt.date(2023, 7, 1))
+    assert ready.status == DeadlineStatus.OVERDUE
+    assert ready.remaining == ["设计（征求居民及管线单位意见）", "各项前期手续", "施工、监理招投标"]

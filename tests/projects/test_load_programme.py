@@ -197,3 +197,51 @@ def test_programme_summary_without_programme_says_what_to_do():
 
     with pytest.raises(CommandError, match="load_programme"):
         call_command("programme_summary", "--json", stdout=StringIO())
+
+
+def test_programme_summary_json_lists_the_steps_of_section_six_with_their_gate(programme):
+    """六(一)–六(三) in order, each with the clause that says it; 四(三): the steps before 施工 are
+    what 2023-06-30 「完成各项前期工作并具备开工条件」 needs, the rest up to 竣工验收 2024-05-31."""
+    out = StringIO()
+    call_command("programme_summary", "--json", stdout=out)
+    steps = json.loads(out.getvalue())["steps"]
+    assert [(s["name"], s["gate"]) for s in steps] == [
+        ("摸底调查", "ready_to_start"),
+        ("现场审核认定", "ready_to_start"),
+        ("向县政府汇报", "ready_to_start"),
+        ("编制可行性研究报告", "ready_to_start"),
+        ("发改部门审批", "ready_to_start"),
+        ("申请中央及省级配套补助资金", "ready_to_start"),
+        ("项目任务下达", "ready_to_start"),
+        ("前期招投标及合同签订", "ready_to_start"),
+        ("设计（征求居民及管线单位意见）", "ready_to_start"),
+        ("各项前期手续", "ready_to_start"),
+        ("施工、监理招投标", "ready_to_start"),
+        ("组织施工（监理、监督）", "complete"),
+        ("竣工验收", "complete"),
+        ("决算编制", None),
+        ("决算审计", None),
+        ("设施设备移交接收单位", None),
+        ("业主大会及物业管理", None),
+    ]
+    clauses = {s["name"]: s["clause"] for s in steps}
+    assert clauses["项目任务下达"] == clauses["前期招投标及合同签订"] == "六(三)1"
+    assert clauses["各项前期手续"].startswith("六(三)2") and clauses["施工、监理招投标"].startswith("六(三)2")
+    assert clauses["竣工验收"] == "六(三)3" and clauses["摸底调查"] == "六(一)"
+
+
+def test_programme_summary_says_how_long_ago_a_passed_deadline_was(programme):
+    """四(三) deadlines in the past read 「已过 N 天」, never 「剩余 -N 天」."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2024, 6, 10, 12, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        out = StringIO()
+        call_command("programme_summary", stdout=out)
+    text = out.getvalue()
+    assert "2023-06-30" in text and "已过 346 天" in text
+    assert "2024-05-31" in text and "已过 10 天" in text
+    assert "剩余 -" not in text
+    assert "11. 施工、监理招投标（六(三)2" in text

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from communities.synthetic import synthetic_generate
+from projects import steps as catalog
 from projects.models import Project, ProjectCompound, ProjectStep
 from projects.synthetic import synthetic_projects_generate
 
@@ -15,7 +16,7 @@ def test_synthetic_projects_cover_the_synthetic_compounds_and_satisfy_the_constr
     assert made == 3
     assert Project.objects.filter(is_demo=True).count() == 3
     assert ProjectCompound.objects.filter(project__is_demo=True).count() == 12
-    assert ProjectStep.objects.filter(project__is_demo=True).count() == 3 * 14
+    assert ProjectStep.objects.filter(project__is_demo=True).count() == 3 * len(catalog.STEPS)
     assert synthetic_projects_generate(programme=programme) == 0  # every synthetic compound is covered
 
 

@@ -67,7 +67,7 @@ def test_indicators_count_started_and_completed_against_the_plan(programme, wula
     for project in (done, started):
         plan(project, staff_user)
     complete_through(done, staff_user, "completion_acceptance")
-    complete_through(started, staff_user, "design")
+    complete_through(started, staff_user, "construction_tender")
     services.project_step_start(
         step=step(started, "construction"), started_on=dt.date(2023, 7, 1), user=staff_user
     )

@@ -20,10 +20,66 @@ def project(programme, wulan, staff_user):
 
 
 def test_catalog_names_the_order_of_section_six():
-    assert [s.code for s in catalog.STEPS][:3] == ["survey", "site_verification", "county_report"]
-    assert catalog.READY_GATE[-1] == "contract"
+    """六(一) survey, verification, report; 六(二) feasibility study, approval, subsidy; 六(三)1 项目任务下达
+    后 前期招投标及合同签订, then the design; 六(三)2 各项前期手续 and 施工、监理招投标, then 施工; 六(三)3
+    竣工验收; the annex 决算编制、决算审计、移交; 六(三)4 业主大会、物业."""
+    assert [s.name for s in catalog.STEPS] == [
+        "摸底调查",
+        "现场审核认定",
+        "向县政府汇报",
+        "编制可行性研究报告",
+        "发改部门审批",
+        "申请中央及省级配套补助资金",
+        "项目任务下达",
+        "前期招投标及合同签订",
+        "设计（征求居民及管线单位意见）",
+        "各项前期手续",
+        "施工、监理招投标",
+        "组织施工（监理、监督）",
+        "竣工验收",
+        "决算编制",
+        "决算审计",
+        "设施设备移交接收单位",
+        "业主大会及物业管理",
+    ]
     assert catalog.COMPLETION_GATE[-1] == "completion_acceptance"
     assert all(catalog.ORDER[dep] < catalog.ORDER[s.code] for s in catalog.STEPS for dep in s.depends_on)
+
+
+def test_preliminary_tender_follows_the_task_issue_and_precedes_the_design_by_six_three_one():
+    """六(三)1: 「项目任务下达后，由县住建局完成项目工程前期招投标及合同签订工作」, and the design unit
+    (设计单位) then works with residents and the utilities."""
+    tender = catalog.BY_CODE["preliminary_tender"]
+    assert tender.depends_on == ("task_issued",) and tender.clause == "六(三)1"
+    assert catalog.BY_CODE["task_issued"].clause == "六(三)1"
+    assert catalog.BY_CODE["design"].depends_on == ("preliminary_tender",)
+    assert catalog.BY_CODE["design"].clause.startswith("六(三)1")
+
+
+def test_permits_and_construction_tender_follow_the_design_and_precede_construction_by_six_three_two():
+    """六(三)2: 「各项前期手续及施工、监理招投标工作。中标单位办理相关手续后组织施工」."""
+    for code in ("permits", "construction_tender"):
+        assert catalog.BY_CODE[code].depends_on == ("design",)
+        assert catalog.BY_CODE[code].clause.startswith("六(三)2")
+    assert set(catalog.BY_CODE["construction"].depends_on) == {"permits", "construction_tender"}
+
+
+def test_ready_gate_of_four_three_is_every_step_before_construction():
+    """四(三) 「2023年6月底前完成各项前期工作并具备开工条件」: design, permits and the construction and
+    supervision contracts included; 2024-05-31 「完成全部改造任务」 runs to 竣工验收."""
+    assert tuple(s.code for s in catalog.STEPS[: catalog.ORDER["construction"] - 1]) == catalog.READY_GATE
+    assert {"design", "permits", "construction_tender"} <= set(catalog.READY_GATE)
+    gates = [catalog.gate_of(s.code) for s in catalog.STEPS]
+    assert gates == ["ready_to_start"] * 11 + ["complete"] * 2 + [None] * 4
+
+
+def test_construction_cannot_start_before_permits_and_construction_tender(project, staff_user):
+    """六(三)2: the successful bidders build only after the permits and the construction tender."""
+    complete_through(project, staff_user, "permits")
+    with pytest.raises(ValidationError, match="须先完成“施工、监理招投标”"):
+        services.project_step_start(
+            step=step(project, "construction"), started_on=dt.date(2023, 6, 30), user=staff_user
+        )
 
 
 def test_project_gets_every_step_in_order_with_the_responsible_agency(project):
@@ -40,7 +96,7 @@ def test_step_cannot_be_completed_before_its_dependencies(project, staff_user):
             step=step(project, "approval"), completed_on=dt.date(2023, 5, 1), user=staff_user
         )
     assert refusal.value.messages == [
-        "不能完成“发改部门审批立项”：须先完成“编制可行性研究报告”（工作方案六、实施步骤）。"
+        "不能完成“发改部门审批”：须先完成“编制可行性研究报告”（工作方案六、实施步骤）。"
     ]
     assert step(project, "approval").status == StepStatus.NOT_STARTED
 
@@ -123,3 +179,10 @@ def test_a_compound_phase_belongs_to_one_project(programme, wulan, staff_user):
         make_project(programme=programme, user=staff_user, compounds=[compound], code="b")
     phase_two = make_project(programme=programme, user=staff_user, compounds=[(compound, 2, 15)], code="c")
     assert phase_two.project_compounds.get().households == 15
+
+
+def test_every_project_task_is_due_at_a_step_of_the_catalog():
+    """A task template naming a step that no longer exists would never get a due date (附件 duties)."""
+    from projects import duty_tasks
+
+    assert {t.due_step for t in duty_tasks.PROJECT_TASKS} <= set(catalog.BY_CODE)

@@ -31,12 +31,12 @@ def test_detail_explains_deadlines_and_blockers(client, leader_user, project):
 def test_out_of_order_completion_shows_the_reason(client, staff_user, project):
     client.force_login(staff_user)
     response = client.post(
-        reverse("step_edit", args=[project.pk, "contract"]),
+        reverse("step_edit", args=[project.pk, "construction_tender"]),
         {"form": "action", "action": "complete", "on": "2023-05-01"},
     )
     assert response.status_code == 200
-    assert "不能完成“合同签订”：须先完成“工程招投标”" in response.content.decode()
-    assert step(project, "contract").status == StepStatus.NOT_STARTED
+    assert "不能完成“施工、监理招投标”：须先完成“设计（征求居民及管线单位意见）”" in response.content.decode()
+    assert step(project, "construction_tender").status == StepStatus.NOT_STARTED
 
 
 def test_staff_starts_a_step_through_the_form(client, staff_user, project):
@@ -92,3 +92,21 @@ def test_indicators_page_renders_for_auditor(client, auditor_user, project):
     client.force_login(auditor_user)
     page = client.get(reverse("indicators")).content.decode()
     assert "开工率" in page and "实物工作量" in page
+
+
+def test_detail_lists_the_steps_in_the_order_of_section_six(client, leader_user, project):
+    """六(三)1: 项目任务下达 → 前期招投标及合同签订 → 设计; 六(三)2: 各项前期手续, 施工、监理招投标 → 施工."""
+    client.force_login(leader_user)
+    page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
+    names = ["项目任务下达", "前期招投标及合同签订", "设计（征求居民及管线单位意见）", "各项前期手续",
+             "施工、监理招投标", "组织施工（监理、监督）", "竣工验收", "决算编制", "决算审计"]
+    positions = [page.index(f"<td>{name}</td>") for name in names]
+    assert positions == sorted(positions)
+    assert "合同签订</td>" not in page.replace("前期招投标及合同签订</td>", "")
+
+
+def test_step_page_cites_the_clause_of_the_step(client, staff_user, project):
+    client.force_login(staff_user)
+    page = client.get(reverse("step_edit", args=[project.pk, "permits"])).content.decode()
+    assert "依据：工作方案六(三)2" in page and "前置步骤：设计（征求居民及管线单位意见）" in page
+    assert "所需时限：时限一（工作方案四(三)）" in page  # 前期手续 are part of 完成各项前期工作

@@ -60,10 +60,22 @@ def test_stage_filter(client, staff_user, programme, wulan):
     client.force_login(staff_user)
     early, ready = _projects(programme, wulan, staff_user, 2)
     plan(ready, staff_user)
-    complete_through(ready, staff_user, "contract")
+    complete_through(ready, staff_user, "construction_tender")
     page = client.get(reverse("project_list"), {"stage": "ready"})
     assert [row["project"].code for row in page.context["rows"]] == [ready.code]
     page = client.get(reverse("project_list"), {"stage": "preparing"})
     assert [row["project"].code for row in page.context["rows"]] == [early.code]
     page = client.get(reverse("project_list"), {"q": early.project_compounds.first().compound.name})
     assert [row["project"].code for row in page.context["rows"]] == [early.code]
+
+
+def test_stage_ready_needs_permits_and_the_construction_tender_both(client, staff_user, programme, wulan):
+    """四(三) 具备开工条件 with 六(三)2: permits done while the 施工、监理招投标 is open is still 前期."""
+    client.force_login(staff_user)
+    (project,) = _projects(programme, wulan, staff_user, 1)
+    plan(project, staff_user)
+    complete_through(project, staff_user, "permits")
+    page = client.get(reverse("project_list"), {"stage": "preparing"})
+    assert [row["project"].code for row in page.context["rows"]] == [project.code]
+    page = client.get(reverse("project_list"), {"stage": "ready"})
+    assert [row["project"].code for row in page.context["rows"]] == []

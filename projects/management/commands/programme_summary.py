@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from projects.selectors import programme_current, programme_summary
+from ui.templatetags.ui import days_phrase
 
 
 class Command(BaseCommand):
@@ -26,4 +27,10 @@ class Command(BaseCommand):
         self.stdout.write(f"建筑面积：目标 {targets['floor_area_m2']} ㎡，已录入 {real['floor_area_m2']} ㎡")
         self.stdout.write(f"预算总投资：{targets['budget_wan_yuan']} 万元")
         for deadline in summary["deadlines"]:
-            self.stdout.write(f"{deadline['date']} {deadline['meaning']}（剩余 {deadline['days_left']} 天）")
+            # The same words as the home page and dashboard: 「已过 N 天」 once a deadline has passed.
+            self.stdout.write(f"{deadline['date']} {deadline['meaning']}（{days_phrase(deadline['days_left'])}）")
+        self.stdout.write("实施步骤（工作方案六）：")
+        gates = {"ready_to_start": "时限一", "complete": "时限二"}
+        for number, step in enumerate(summary["steps"], start=1):
+            gate = f"，{gates[step['gate']]}" if step["gate"] else ""
+            self.stdout.write(f"  {number}. {step['name']}（{step['clause']}{gate}）")
