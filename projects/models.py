@@ -568,8 +568,9 @@ class TaskNote(models.Model):
     status = models.CharField("状态", max_length=20, choices=TaskStatus.choices)
     text = models.TextField("进展说明", blank=True)
     completed_on = models.DateField("完成日期", null=True, blank=True)
+    # Empty only on notes carried over from before notes were kept (migration 0004), whose writer is unknown.
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name="填报人")
+                                   null=True, blank=True, verbose_name="填报人")
     written_at = models.DateTimeField("填报时间", default=timezone.now)
 
     class Meta:
