@@ -113,3 +113,18 @@ def test_the_database_refuses_a_blocked_note_without_reason(programme, wulan, st
     task = project.tasks.first()
     with pytest.raises(IntegrityError), transaction.atomic():
         TaskNote.objects.create(task=task, status=TaskStatus.BLOCKED, text="", written_by=staff_user)
+
+
+def test_notes_written_before_notes_were_kept_become_the_first_note(programme, wulan, staff_user):
+    """Migration projects.0004 carries each task's old notes over, so the first new update hides nothing."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("projects.migrations.0004_task_notes")
+    project = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)])
+    task = project.tasks.first()
+    AgencyTask.objects.filter(pk=task.pk).update(notes="旧的进展说明")
+    migration.notes_carry_over(apps, None)
+    note = task.progress_notes.get()
+    assert (note.text, note.status, note.written_by) == ("旧的进展说明", task.status, staff_user)
