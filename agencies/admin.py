@@ -1,7 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, Duty, LeadingGroupSeat, UserProfile
+from jingyuan_renovation.admin import ReadOnlyAdmin
+
+from .models import Agency, Duty, LeadingGroupSeat, RoleChange, UserProfile
 
 
 class DutyInline(admin.TabularInline):
@@ -37,7 +39,17 @@ class DutyAdmin(SimpleHistoryAdmin):
 
 @admin.register(UserProfile)
 class UserProfileAdmin(SimpleHistoryAdmin):
-    list_display = ("user", "town", "agency", "is_demo")
+    list_display = ("user", "town", "agency", "is_demo", "must_change_password")
     list_filter = ("town", "agency", "is_demo")
     search_fields = ("user__username", "user__first_name")
     list_select_related = ("user", "town", "agency")
+
+
+@admin.register(RoleChange)
+class RoleChangeAdmin(ReadOnlyAdmin):
+    """The role change log is written by the account services only; here it is read, never edited."""
+
+    list_display = ("user", "old_role", "old_scope", "new_role", "new_scope", "changed_by", "changed_at")
+    list_filter = ("new_role",)
+    search_fields = ("user__username", "user__first_name", "changed_by__username")
+    list_select_related = ("user", "changed_by")

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .choices import AgencyKind, SeatRole
+from .choices import AgencyKind, Role, SeatRole
 
 
 class Agency(models.Model):
@@ -98,6 +99,9 @@ class UserProfile(models.Model):
                                related_name="user_profiles", verbose_name="所属单位")
     phone = models.CharField("联系电话", max_length=20, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
+    # Set on demo accounts (their password is public) and after a staff reset; with DEBUG off the
+    # middleware (agencies.middleware) sends the user to change it before any other page.
+    must_change_password = models.BooleanField("须修改密码", default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -106,3 +110,36 @@ class UserProfile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class RoleChange(models.Model):
+    """One change of an account's role, town or agency: who changed it, when, from what to what.
+
+    The role is a group membership, which simple-history does not track, so each change made through
+    the account pages (agencies.services) is written here explicitly; a new account's first row has an
+    empty "old" side."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_changes",
+                             verbose_name="账号")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name="操作人")
+    changed_at = models.DateTimeField("时间", default=timezone.now)
+    old_role = models.CharField("原角色", max_length=20, choices=Role.choices, blank=True)
+    new_role = models.CharField("新角色", max_length=20, choices=Role.choices, blank=True)
+    old_scope = models.CharField("原乡镇/单位", max_length=100, blank=True)
+    new_scope = models.CharField("新乡镇/单位", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "角色变更"
+        verbose_name_plural = "角色变更"
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(Q(old_role=models.F("new_role")) & Q(old_scope=models.F("new_scope"))),
+                name="%(app_label)s_%(class)s_changes_something",
+                violation_error_message="角色变更记录必须有实际变化。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user}：{self.get_old_role_display() or '无'} → {self.get_new_role_display() or '无'}"

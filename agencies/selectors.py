@@ -1,8 +1,11 @@
 """Reads of agencies and their duties for pages and exports, already scoped to the user."""
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 
-from .access import duties_for
+from .access import ROLE_GROUP_NAMES, duties_for
 from .models import Agency, Duty
 
 
@@ -24,3 +27,19 @@ def duty_get(*, user, pk: int) -> Duty:
 
 def agency_duties(*, user, agency: Agency) -> list[Duty]:
     return list(duty_list(user=user).filter(agency=agency))
+
+
+# --- Accounts (staff pages, issue 17) -------------------------------------------------------------------
+
+
+def account_list():
+    """Every account with its role (the first role group by name, as access.role_of reads it) and
+    profile, in one query for the list page."""
+    role_group = Group.objects.filter(user=OuterRef("pk"), name__in=ROLE_GROUP_NAMES).order_by("name")
+    return (get_user_model().objects.select_related("profile__town", "profile__agency")
+            .annotate(role_group=Subquery(role_group.values("name")[:1])).order_by("username"))
+
+
+def role_changes(*, user) -> list:
+    """The account's role changes, newest first, each with who made it."""
+    return list(user.role_changes.select_related("changed_by"))

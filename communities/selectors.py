@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from agencies.access import buildings_for, compounds_for, households_for, role_of, user_town_id
 from agencies.choices import Role
 
-from .choices import Consent, Verdict
+from .choices import Consent, ReviewStatus, SurveyUploadState, Verdict
 from .eligibility import CONDITION_FIELDS, fact_label
 from .models import Building, Compound, CompoundAssessment, Household, SurveyUpload, TownTotals
 from .totals import verdict_totals
@@ -261,3 +261,45 @@ def compounds_verifications(*, compound_ids) -> dict[int, list]:
     ):
         found.setdefault(verification.compound_id, []).append(verification)
     return found
+
+
+# --- Landing pages (issue 17): the staff's work queue and a surveyor's town page -------------------------
+
+
+def compounds_awaiting_review(*, user, limit: int = 10) -> dict:
+    """Surveyed compounds not yet verified on site (六 现场审核认定), most urgent first: how many, and the
+    first `limit` of them with their verdicts (two queries)."""
+    queryset = compounds_for(user, Compound.objects.filter(review_status=ReviewStatus.SURVEYED))
+    rows = list(queryset.select_related("town", "assessment")
+                .order_by("-assessment__priority", "town__name", "name")[:limit])
+    return {"count": queryset.count(), "rows": rows}
+
+
+def uploads_awaiting_confirmation(*, user, town=None, limit: int = 10) -> dict:
+    """Survey uploads checked and previewed, waiting for someone to confirm the import (two queries)."""
+    queryset = survey_uploads_for(user).filter(state=SurveyUploadState.READY)
+    if town is not None:
+        queryset = queryset.filter(town=town)
+    return {"count": queryset.count(), "rows": list(queryset.order_by("uploaded_at")[:limit])}
+
+
+def town_page(*, user, town, upload_limit: int = 10, missing_limit: int = 20) -> dict:
+    """What a town's surveyors work from: its compounds' verdict counts (stored totals), its recent
+    uploads, and the compounds whose verdict is 资料不全 with the facts each lacks (三、认定标准)."""
+    # Real and demo compounds apart: a demo figure is never counted as a real one.
+    real = verdict_totals(TownTotals.objects.filter(town=town), is_demo=False)
+    demo = verdict_totals(TownTotals.objects.filter(town=town), is_demo=True)
+    keys = [(v.value, v.label) for v in Verdict] + [("not_assessed", NOT_ASSESSED)]
+    verdicts = [{"verdict": "" if key == "not_assessed" else key, "label": label, "count": real[key],
+                 "demo": demo[key]} for key, label in keys]
+    incomplete = compounds_for(user, Compound.objects.filter(town=town, assessment__verdict=Verdict.INCOMPLETE))
+    return {
+        "town": town,
+        "verdicts": verdicts,
+        "compounds_total": sum(row["count"] for row in verdicts),
+        "demo_total": sum(row["demo"] for row in verdicts),
+        "uploads": list(survey_uploads_for(user).filter(town=town).order_by("-uploaded_at")[:upload_limit]),
+        "missing": list(incomplete.select_related("assessment").order_by("name")[:missing_limit]),
+        # From the stored totals (kept in step by the assessment services), not a count of the compounds.
+        "missing_count": real["incomplete"] + demo["incomplete"],
+    }

@@ -16,6 +16,7 @@ urlpatterns = [
     path("buildings/<int:pk>/", views.building_detail, name="building_detail"),
     path("households/", views.HouseholdListView.as_view(), name="household_list"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("towns/<int:pk>/", views.town_detail, name="town_detail"),
     path("review/", views.review_queue, name="review_queue"),
     path("surveys/", views.survey_list, name="survey_list"),
     path("surveys/template.xlsx", views.survey_template, name="survey_template"),

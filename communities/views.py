@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
@@ -24,6 +24,7 @@ from ui.lists import Column, FilteredListView, invalid_filter_response
 from ui.xlsx import xlsx_download, xlsx_response
 
 from . import selectors, services
+from .choices import SurveyUploadState
 from .filters import (
     BuildingFilterSet,
     CompoundFilterSet,
@@ -32,7 +33,7 @@ from .filters import (
     SurveyUploadFilterSet,
 )
 from .forms import CompoundFactsForm, CompoundMergeForm, RelaxationForm, SiteVerificationForm, SurveyUploadForm
-from .models import Compound
+from .models import Compound, Town
 from .selectors import survey_uploads_for
 from .survey import (
     SurveyImportError,
@@ -426,3 +427,20 @@ def survey_error_download(request, pk):
                                     csv_sheet=upload.csv_sheet, csv_encoding=upload.csv_encoding,
                                     problems=upload.errors)
     return xlsx_download(content, f"{Path(upload.original_name).stem}-错误标注.xlsx")
+
+
+@login_required
+@require_GET
+def town_detail(request, pk: int):
+    """A town's page, where its surveyors land (issue 17): upload, their uploads, verdict counts, what is
+    missing. Surveyors see only their own town (another is 404, as if it did not exist)."""
+    role = access.require_role(request.user, *access.COMMUNITY_READERS)
+    if role == Role.SURVEYOR and access.user_town_id(request.user) != pk:
+        raise Http404("没有这个乡镇。")
+    town = get_object_or_404(Town, pk=pk)
+    context = selectors.town_page(user=request.user, town=town)
+    context.update({
+        "may_upload": role in access.SURVEY_UPLOADERS,
+        "waiting": [u for u in context["uploads"] if u.state == SurveyUploadState.READY],
+    })
+    return render(request, "communities/town_detail.html", context)

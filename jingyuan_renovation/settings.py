@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # With DEBUG off, a known password (demo account, staff reset) must be changed before anything else.
+    "agencies.middleware.PasswordChangeRequiredMiddleware",
     # Records request.user on every history row (who changed what).
     "simple_history.middleware.HistoryRequestMiddleware",
     # Turns a locked-out login (too many failures) into the lockout page; axes wants it last.
@@ -212,7 +214,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The address is REMOTE_ADDR (no django-ipware); behind the proxy that is the proxy's own address, so
 # there the lockout is in effect per account.
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Each role lands on its own work (ui.landing); the work plan page stays one click away.
+LOGIN_REDIRECT_URL = "ui:landing"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("JINGYUAN_SESSION_SECONDS", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

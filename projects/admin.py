@@ -16,6 +16,7 @@ from .models import (
     ReportRun,
     ScopeItem,
     ScopeLine,
+    TaskNote,
 )
 
 
@@ -91,6 +92,16 @@ class AgencyTaskAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "agency")
     search_fields = ("title", "agency__name", "project__code")
     list_select_related = ("agency", "project")
+
+
+@admin.register(TaskNote)
+class TaskNoteAdmin(ReadOnlyAdmin):
+    """Progress notes are a log: kept as written, read here, never edited (issue 17)."""
+
+    list_display = ("task", "status", "written_by", "written_at")
+    list_filter = ("status",)
+    search_fields = ("text", "task__title", "task__agency__name")
+    list_select_related = ("task__agency", "written_by")
 
 
 @admin.register(ProjectCompound)

@@ -98,18 +98,23 @@ class AgencyTaskFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(label="责任单位", queryset=Agency.objects.all())
     status = django_filters.ChoiceFilter(label="状态", choices=TaskStatus.choices)
     overdue = YesNoFilter(label="已逾期", method="filter_overdue")
+    open = YesNoFilter(label="未完成", method="filter_open")
     programme_wide = YesNoFilter(
         label="全计划任务", field_name="project", lookup_expr="isnull"
     )
 
     class Meta:
         model = AgencyTask
-        fields = ["q", "agency", "status", "overdue", "programme_wide"]
+        fields = ["q", "agency", "status", "overdue", "open", "programme_wide"]
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(
             Q(title__icontains=value) | Q(project__name__icontains=value) | Q(project__code__icontains=value)
         )
+
+    def filter_open(self, queryset, name, value):
+        """A liaison's starting list (ui.landing): what is still to do."""
+        return queryset.exclude(status=TaskStatus.DONE) if value else queryset.filter(status=TaskStatus.DONE)
 
     def filter_overdue(self, queryset, name, value):
         late = Q(due_date__lt=timezone.localdate()) & ~Q(status=TaskStatus.DONE)

@@ -149,8 +149,14 @@ class AcceptanceForm(forms.Form):
 
 
 class TaskUpdateForm(forms.Form):
+    """One progress report on a task: kept as a dated note beside the earlier ones, never overwriting them."""
+
     status = forms.ChoiceField(label="状态", choices=TaskStatus.choices)
-    notes = forms.CharField(label="进展说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = forms.CharField(
+        label="本次进展说明", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        help_text="选择“受阻”时必须填写受阻原因",
+    )
     completed_on = forms.DateField(
-        label="完成日期", required=False, widget=DateInput(), help_text="状态为已完成时填写，留空取今天"
+        label="完成日期", required=False, widget=DateInput(),
+        help_text="状态为已完成时填写，不能晚于今天；留空取今天",
     )

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import steps as step_catalog
@@ -594,6 +595,54 @@ class AgencyTask(models.Model):
 
     def __str__(self):
         return f"{self.agency}：{self.title}"
+
+
+class TaskNote(models.Model):
+    """One dated progress note on an agency's task: the status it reported, what it said and who said it.
+
+    Notes are kept, never overwritten, so the task page reads as a log of the work (issue 17); the task's
+    own `notes` holds only the latest for the list."""
+
+    task = models.ForeignKey(AgencyTask, on_delete=models.CASCADE, related_name="progress_notes",
+                             verbose_name="任务")
+    status = models.CharField("状态", max_length=20, choices=TaskStatus.choices)
+    text = models.TextField("进展说明", blank=True)
+    completed_on = models.DateField("完成日期", null=True, blank=True)
+    # Empty only on notes carried over from before notes were kept (migration 0004), whose writer is unknown.
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True, verbose_name="填报人")
+    written_at = models.DateTimeField("填报时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "任务进展"
+        verbose_name_plural = "任务进展"
+        ordering = ["-written_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=TaskStatus.BLOCKED) | ~Q(text=""),
+                name="%(app_label)s_%(class)s_blocked_has_reason",
+                violation_error_message="状态为受阻时须说明受阻原因。",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(status=TaskStatus.DONE),
+                name="%(app_label)s_%(class)s_completed_only_when_done",
+                violation_error_message="只有已完成的任务才有完成日期。",
+            ),
+        ]
+        indexes = [
+            # The task page: one task's notes, newest first.
+            models.Index(fields=["task", "-written_at"], name="projects_tasknote_task_written"),
+        ]
+
+    def __str__(self):
+        return f"{self.task}：{self.get_status_display()}"
+
+    def clean(self):
+        # A completion date is a fact already past: a date still to come is a plan, not a completion.
+        if self.completed_on and self.completed_on > timezone.localdate():
+            raise ValidationError({"completed_on": "完成日期不能晚于今天；尚未完成的任务请选择“进行中”。"})
+        if self.status == TaskStatus.BLOCKED and not self.text.strip():
+            raise ValidationError({"text": "状态为受阻时须说明受阻原因（例如缺少哪份文件、等待哪个单位）。"})
 
 
 # The report runs live with the report code (projects/reports/); imported here so the app sees them.

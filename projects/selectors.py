@@ -689,3 +689,29 @@ def dashboard_agencies_overdue(*, programme, today: dt.date, user) -> dict:
     rows = [{"cells": [row["agency__name"], row["n"]], "url": f"{url}?agency={row['agency_id']}&overdue=true"}
             for row in counts]
     return {"headers": ["单位", "逾期任务数"], "rows": rows, "note": "" if rows else "没有逾期的部门任务。"}
+
+
+def task_notes(*, task) -> list:
+    """A task's progress notes, newest first, each with who wrote it (one query)."""
+    return list(task.progress_notes.select_related("written_by").order_by("-written_at", "-id"))
+
+
+def steps_overdue(*, today: dt.date, limit: int = 20) -> dict:
+    """Steps of 六 whose planned completion has passed and that are not done, longest overdue first: how
+    many, and the first `limit` with their project and responsible agency (two queries)."""
+    from .models import ProjectStep
+
+    queryset = ProjectStep.objects.filter(planned_end__lt=today).exclude(status=StepStatus.DONE)
+    rows = list(queryset.select_related("project", "responsible_agency").order_by("planned_end", "project_id", "order")[:limit])
+    for step in rows:
+        step.days_late = (today - step.planned_end).days
+    return {"count": queryset.count(), "rows": rows}
+
+
+def tasks_overdue(*, today: dt.date, limit: int = 20) -> dict:
+    """Agencies' tasks past their due date and not done (two queries)."""
+    from .models import AgencyTask
+
+    queryset = AgencyTask.objects.filter(due_date__lt=today).exclude(status=TaskStatus.DONE)
+    rows = list(queryset.select_related("agency", "project").order_by("due_date", "id")[:limit])
+    return {"count": queryset.count(), "rows": rows}

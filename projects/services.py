@@ -34,6 +34,7 @@ from .models import (
     ProjectStep,
     ScopeItem,
     ScopeLine,
+    TaskNote,
 )
 
 PROGRAMME_FILE = Path(settings.BASE_DIR) / "fixtures" / "programme_2023.json"
@@ -666,14 +667,21 @@ def agency_tasks_derive(
 def agency_task_update(
     *, task: AgencyTask, status: str, notes: str, user, completed_on: dt.date | None = None
 ) -> AgencyTask:
-    """A liaison (or staff) reports a task's status and notes; the view's access check decides who may."""
+    """A liaison (or staff) reports a task's status with a progress note; the view's access check decides
+    who may. Each report is kept as a dated TaskNote (never overwritten); the task holds the latest.
+
+    Refused: a completion date after today, and 受阻 without a reason (TaskNote.clean)."""
     # Two people of one agency may save the same task at once; the lock keeps each change in the history.
     task = AgencyTask.objects.select_for_update().get(pk=task.pk)
-    task.status, task.notes = status, notes
-    if status == TaskStatus.DONE:
-        task.completed_on = completed_on or task.completed_on or timezone.localdate()
-    else:
-        task.completed_on = None
+    notes = notes.strip()
+    done = status == TaskStatus.DONE
+    completed_on = (completed_on or task.completed_on or timezone.localdate()) if done else None
+    note = TaskNote(task=task, status=status, text=notes, completed_on=completed_on, written_by=user)
+    note.full_clean()
+    note.save()
+    task.status, task.completed_on = status, completed_on
+    if notes:  # the list shows the latest thing said; a bare status change keeps the last words
+        task.notes = notes
     _save(task, user=user, reason=f"状态：{TaskStatus(status).label}")
     return task
 

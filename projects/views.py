@@ -12,7 +12,7 @@ from agencies.access import require_role, role_of, user_agency_id
 from agencies.choices import Role
 from ui.lists import invalid_filter_response
 
-from . import exports, services
+from . import exports, selectors, services
 from . import forms as project_forms
 from . import steps as step_catalog
 from .filters import AgencyTaskFilter, ProjectFilter
@@ -495,29 +495,36 @@ def task_list(request):
 
 @login_required
 def task_update(request, pk: int):
+    """The task page: its deadline, duty and every progress note so far, and the form for the next one."""
     task = _task_for_user(request, pk, write=True)
     form = project_forms.TaskUpdateForm(
-        request.POST or None,
-        initial={"status": task.status, "notes": task.notes, "completed_on": task.completed_on},
+        request.POST or None, initial={"status": task.status, "completed_on": task.completed_on}
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _service(
-            form, lambda: services.agency_task_update(task=task, user=request.user, **form.cleaned_data)
-        )
-    ):
-        messages.success(request, "任务进展已更新。")
-        return redirect("task_list")
-    duty = f"依据职责：{task.duty.text}" if task.duty else ""
-    return _form_page(
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agency_task_update(task=task, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _errors_to_form(form, error, fields={"text": "notes"})
+        else:
+            messages.success(request, "任务进展已记录。")
+            return redirect("task_update", pk=task.pk)
+    return render(
         request,
-        form=form,
-        title=f"{task.agency}：{task.title}",
-        back=reverse("task_list"),
-        project=task.project,
-        note=duty,
+        "projects/task_detail.html",
+        {"task": task, "form": form, "notes": selectors.task_notes(task=task), "today": timezone.localdate()},
     )
+
+
+def _errors_to_form(form, error: ValidationError, *, fields: dict[str, str]) -> None:
+    """A service's refusal shown beside the field it names (model field → form field), else on top."""
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    for name, messages_ in error.message_dict.items():
+        field = fields.get(name, name)
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
 
 
 # --- Indicators -------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    # Each role's own starting page (ui.landing): the town, the work queue, the agency's open tasks...
+    NavItem("我的工作", "ui:landing", access.ALL_ROLES),
     NavItem("计划概览", "home", access.ALL_ROLES),
     NavItem("领导驾驶舱", "ui:dashboard", access.DASHBOARD_READERS),
     NavItem("小区", "communities:compound_list", access.COMMUNITY_READERS),

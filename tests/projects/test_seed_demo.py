@@ -97,3 +97,14 @@ def test_seed_demo_adds_only_demo_projects_and_can_run_twice(
         project__code="demo-01", code="completion_acceptance", status="done"
     ).exists()
     assert Project.objects.get(pk=real.pk).is_demo is False
+
+
+def test_demo_accounts_must_change_the_public_password_at_first_login(loaded, settings):
+    """The demo password is in the README: with DEBUG off each demo account is sent to change it (issue 17)."""
+    from django.contrib.auth import get_user_model
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--compounds", "1", stdout=StringIO())
+    flags = dict(get_user_model().objects.filter(profile__is_demo=True)
+                 .values_list("username", "profile__must_change_password"))
+    assert flags == dict.fromkeys(["staff", "surveyor", "leader", "liaison", "auditor"], True)

@@ -123,3 +123,72 @@ def test_wulan_town_tasks_carry_its_full_duty_including_disputes_and_illegal_str
     titles = "、".join(project.tasks.filter(agency__code="wulan_town").values_list("title", flat=True))
     for part in ("前期摸底", "民意调查", "政策宣传", "矛盾纠纷化解", "拆违治乱"):
         assert part in titles
+
+
+def test_each_task_update_is_kept_as_a_dated_note_not_overwritten(programme, wulan, staff_user, liaison_user):
+    from projects.models import TaskNote
+
+    project = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)])
+    task = project.tasks.get(agency__code="finance")
+    services.agency_task_update(task=task, status=TaskStatus.IN_PROGRESS, notes="已收到申请", user=liaison_user)
+    services.agency_task_update(task=task, status=TaskStatus.IN_PROGRESS, notes="已拨付首批", user=staff_user)
+    notes = list(TaskNote.objects.filter(task=task).order_by("written_at", "id"))
+    assert [(n.text, n.written_by) for n in notes] == [("已收到申请", liaison_user), ("已拨付首批", staff_user)]
+    task.refresh_from_db()
+    assert task.notes == "已拨付首批"  # the list shows the latest; the earlier note is still kept
+
+
+def test_a_completion_date_in_the_future_is_refused_and_nothing_is_saved(programme, wulan, staff_user,
+                                                                         liaison_user):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    project = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)])
+    task = project.tasks.get(agency__code="finance")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        services.agency_task_update(task=task, status=TaskStatus.DONE, notes="", user=liaison_user,
+                                    completed_on=tomorrow)
+    assert "不能晚于今天" in refused.value.message_dict["completed_on"][0]
+    task.refresh_from_db()
+    assert task.status == TaskStatus.TODO and not task.progress_notes.exists()
+
+
+def test_blocked_needs_a_reason(programme, wulan, staff_user, liaison_user):
+    from django.core.exceptions import ValidationError
+
+    project = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)])
+    task = project.tasks.get(agency__code="finance")
+    with pytest.raises(ValidationError) as refused:
+        services.agency_task_update(task=task, status=TaskStatus.BLOCKED, notes="  ", user=liaison_user)
+    assert "受阻原因" in refused.value.message_dict["text"][0]
+    services.agency_task_update(task=task, status=TaskStatus.BLOCKED, notes="等待审计局审定控制价",
+                                user=liaison_user)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.BLOCKED
+
+
+def test_the_database_refuses_a_blocked_note_without_reason(programme, wulan, staff_user):
+    from django.db import IntegrityError, transaction
+
+    from projects.models import TaskNote
+
+    project = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)])
+    task = project.tasks.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TaskNote.objects.create(task=task, status=TaskStatus.BLOCKED, text="", written_by=staff_user)
+
+
+def test_notes_written_before_notes_were_kept_become_the_first_note(programme, wulan, staff_user):
+    """Migration projects.0006 carries each task's old notes over, so the first new update hides nothing."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("projects.migrations.0006_task_notes")
+    project = make_project(programme=programme, user=staff_user, compounds=[CompoundFactory(town=wulan)])
+    task = project.tasks.first()
+    AgencyTask.objects.filter(pk=task.pk).update(notes="旧的进展说明")
+    migration.notes_carry_over(apps, None)
+    note = task.progress_notes.get()
+    assert (note.text, note.status, note.written_by) == ("旧的进展说明", task.status, staff_user)

@@ -69,3 +69,62 @@ def test_task_list_exports_xlsx(client, liaison_user, project):
     response = client.get(reverse("task_list"), {"export": "xlsx"})
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "责任单位" and {row[0] for row in rows[1:]} == {"县财政局"}
+
+
+def test_task_page_shows_deadline_and_every_progress_note(client, liaison_user, staff_user, project,
+                                                         django_assert_max_num_queries):
+    import datetime as dt
+
+    from projects import services
+
+    task = project.tasks.get(agency__code="finance")
+    task.due_date = dt.date(2023, 6, 30)
+    task.save()
+    for words in ("已受理", "已拨付首批", "已拨付第二批"):
+        services.agency_task_update(task=task, status=TaskStatus.IN_PROGRESS, notes=words, user=liaison_user)
+    client.force_login(liaison_user)
+    body = client.get(reverse("task_update", args=[task.pk])).content.decode()
+    assert "2023年6月30日" in body and "已逾期" in body
+    assert all(words in body for words in ("已受理", "已拨付首批", "已拨付第二批"))
+    assert body.index("已拨付第二批") < body.index("已受理")  # newest first
+    assert 'class="breadcrumbs"' in body
+    # Pinned: the notes and their writers come in one query, however many there are.
+    for n in range(5):
+        services.agency_task_update(task=task, status=TaskStatus.IN_PROGRESS, notes=f"第{n}次", user=staff_user)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("task_update", args=[task.pk]))
+
+
+def test_blocked_without_reason_shows_the_error_beside_the_field(client, liaison_user, project):
+    client.force_login(liaison_user)
+    task = project.tasks.get(agency__code="finance")
+    response = client.post(reverse("task_update", args=[task.pk]), {"status": TaskStatus.BLOCKED, "notes": ""})
+    assert response.status_code == 200
+    assert "受阻原因" in " ".join(response.context["form"].errors["notes"])
+    task.refresh_from_db()
+    assert task.status == TaskStatus.TODO
+
+
+def test_a_future_completion_date_shows_the_error_beside_the_field(client, liaison_user, project):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client.force_login(liaison_user)
+    task = project.tasks.get(agency__code="finance")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    response = client.post(reverse("task_update", args=[task.pk]),
+                           {"status": TaskStatus.DONE, "notes": "", "completed_on": tomorrow.isoformat()})
+    assert "不能晚于今天" in " ".join(response.context["form"].errors["completed_on"])
+
+
+def test_liaison_lands_on_their_agency_open_tasks(client, liaison_user, project):
+    from projects import services
+
+    done = project.tasks.filter(agency__code="finance").first()
+    services.agency_task_update(task=done, status=TaskStatus.DONE, notes="已完成", user=liaison_user)
+    client.force_login(liaison_user)
+    response = client.get(reverse("ui:landing"), follow=True)
+    tasks = list(response.context["page"].object_list)
+    assert tasks and done not in tasks
+    assert {t.agency.code for t in tasks} == {"finance"} and all(t.status != TaskStatus.DONE for t in tasks)

@@ -59,8 +59,9 @@ def log_in(page, live_server, username):
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.click("main form button[type=submit]")
+    # Each role lands on its own work (ui.landing), by way of /start/.
+    page.wait_for_url(lambda url: "/login/" not in url and "/start/" not in url)
 
 
 def test_leader_logs_in_and_reads_the_dashboard_figures(page, live_server, users, wulan):
@@ -106,3 +107,29 @@ def test_surveyor_cannot_reach_the_money_pages(page, live_server, users, program
     response = page.goto(f"{live_server.url}/dashboard/")
     assert response.status == 403
     assert "无权访问" in page.text_content("main")
+
+
+def test_liaison_lands_on_open_tasks_and_records_a_blocked_task_with_its_reason(page, live_server, users, world):
+    """Issue 17: the liaison's day starts on their agency's open tasks; 受阻 needs a reason; notes are kept."""
+    log_in(page, live_server, "dave-liaison")
+    assert "/tasks/" in page.url and "open=true" in page.url
+    page.click("text=更新 >> nth=0")
+    page.wait_for_url("**/tasks/*/")
+    page.select_option("#id_status", "blocked")
+    page.click("main form button[type=submit]")
+    assert "受阻原因" in page.text_content(".has-error")
+    page.select_option("#id_status", "blocked")
+    page.fill("#id_notes", "等待审计局审定控制价")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector(".notes li")
+    assert "等待审计局审定控制价" in page.text_content(".notes")
+    assert page.locator(".breadcrumbs >> text=部门任务").count() == 1
+
+
+def test_header_search_finds_a_compound_for_a_surveyor(page, live_server, users, world):
+    log_in(page, live_server, "bob-surveyor")
+    assert f"/towns/{world['own_compound'].town_id}/" in page.url
+    page.fill("form.search input[name=q]", world["own_compound"].name)
+    page.click("form.search button[type=submit]")
+    page.wait_for_url("**/search/?q=*")
+    assert world["own_compound"].name in page.text_content("#results-compound")

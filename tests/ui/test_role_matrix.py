@@ -126,6 +126,22 @@ PAGES = [
     ("project_funding_post", "post", "funding:project_funding", "project", "", NOBODY_WRITES),
     ("reconciliation_post", "post", "funding:reconciliation", None, "", NOBODY_WRITES),
     ("money_history_post", "post", "funding:money_history", None, "", NOBODY_WRITES),
+    # Landing on one's work, search, accounts (issue 17)
+    ("landing", "get", "ui:landing", None, "", dict.fromkeys(ROLES, 302)),
+    ("work_queue", "get", "ui:work_queue", None, "", expect(("staff",))),
+    ("search", "get", "ui:search", None, "?q=小区", expect(EVERYONE)),
+    ("town_own", "get", "communities:town_detail", "own_town", "", expect(COMMUNITY_READERS)),
+    ("town_foreign", "get", "communities:town_detail", "foreign_town", "", expect(COMMUNITY_READERS, surveyor=404)),
+    ("account_list", "get", "agencies:account_list", None, "", expect(("staff",))),
+    ("account_create", "get", "agencies:account_create", None, "", expect(("staff",))),
+    ("account_edit", "get", "agencies:account_edit", "account", "", expect(("staff",))),
+    ("account_password_reset", "get", "agencies:account_password_reset", "account", "", expect(("staff",))),
+    # Everyone signed in changes their own password, whatever their role (or none).
+    ("password_change", "get", "password_change", None, "", dict.fromkeys(ROLES, 200)),
+    ("password_change_done", "get", "password_change_done", None, "", dict.fromkeys(ROLES, 200)),
+    ("work_queue_post", "post", "ui:work_queue", None, "", NOBODY_WRITES),
+    ("search_post", "post", "ui:search", None, "", NOBODY_WRITES),
+    ("town_post", "post", "communities:town_detail", "own_town", "", NOBODY_WRITES),
 ]
 
 # pledge_edit takes two ids: its row is in tests/funding/test_views_access.py; the matrix skips it by name.
@@ -140,7 +156,8 @@ def world(world, users, programme):
     project = funded_project(programme=programme, user=users["staff"], town=world["own_compound"].town,
                              code="matrix-01")
     line = budget(programme, users["staff"], "1000", project=project)
-    return {**world, "project": project, "budget_line": line}
+    return {**world, "project": project, "budget_line": line, "own_town": world["own_compound"].town,
+            "foreign_town": world["foreign_compound"].town, "account": users["leader"]}
 
 
 @pytest.mark.parametrize(("method", "name", "key", "query", "expected"), [p[1:] for p in PAGES],

@@ -159,3 +159,11 @@ def progress_ring(value, total, label="", url="", size=120):
         "percent": percent_of(value, total), "label": label, "url": url,
         "value": value, "total": total,
     }
+
+
+@register.filter
+def person(user) -> str:
+    """A user as people know them: their full name, else the login name (issue 17's minimal display name)."""
+    if user is None:
+        return "—"
+    return (user.get_full_name() or user.first_name or user.username) if hasattr(user, "username") else str(user)

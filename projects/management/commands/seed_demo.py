@@ -57,6 +57,8 @@ class Command(BaseCommand):
                     full_name=full_name,
                     town=town if role == Role.SURVEYOR else None,
                     agency=finance if role == Role.LIAISON else None,
+                    # The demo password is public: with DEBUG off each account must change it at first login.
+                    must_change_password=True,
                 )
             # Demo money holds its projects and demo projects their compounds (PROTECT): they go first.
             funding_demo_delete()
