@@ -6,4 +6,7 @@ app_name = "ui"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("exports/", views.export_list, name="export_list"),
+    path("exports/<int:pk>/status/", views.export_status, name="export_status"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
 ]

@@ -1,11 +1,18 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from agencies import access
 from projects.selectors import programme_current
 
+from .choices import ExportState
+from .exports import export_runs_sweep
+from .models import ExportRun
 from .selectors import dashboard_summary
 
 
@@ -19,3 +26,40 @@ def dashboard(request):
     if programme is not None:
         context.update(dashboard_summary(programme=programme, today=context["today"], user=request.user))
     return render(request, "ui/dashboard.html", context)
+
+
+def _own_export(request, pk: int) -> ExportRun:
+    """A user's own export run; anyone else's is 404 (an export holds what its requester may see)."""
+    access.require_role(request.user, *access.ALL_ROLES)
+    return get_object_or_404(ExportRun, pk=pk, requested_by=request.user)
+
+
+@login_required
+@require_GET
+def export_list(request):
+    """我的导出: the user's large exports, their progress and downloads."""
+    access.require_role(request.user, *access.ALL_ROLES)
+    export_runs_sweep()
+    page = Paginator(ExportRun.objects.filter(requested_by=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "ui/export_list.html", {"page": page, "keep_hours": settings.EXPORT_KEEP_HOURS,
+                                                   "min_rows": settings.EXPORT_ASYNC_MIN_ROWS})
+
+
+@login_required
+@require_GET
+def export_status(request, pk: int):
+    run = _own_export(request, pk)
+    return JsonResponse({"id": run.pk, "state": run.state, "state_label": run.get_state_display(),
+                         "progress": run.progress, "busy": run.is_busy, "rows_written": run.rows_written,
+                         "row_count": run.row_count, "reason": run.reason,
+                         "download_url": reverse("ui:export_download", args=[run.pk])
+                         if run.state == ExportState.DONE else None})
+
+
+@login_required
+@require_GET
+def export_download(request, pk: int):
+    run = _own_export(request, pk)
+    if run.state != ExportState.DONE:
+        raise Http404("导出尚未完成或已过期。")
+    return FileResponse(run.file.open("rb"), as_attachment=True, filename=run.filename)

@@ -38,15 +38,20 @@ def safe_cell_value(value):
     return value
 
 
-def workbook_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    """One sheet: a header row, then the rows, every cell passed through safe_cell_value."""
+def write_xlsx(target, *, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """One sheet into `target` (a path or a binary file): a header row, then the rows, every cell passed
+    through safe_cell_value. Write-only: rows are serialised as they come, so memory stays flat."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append([safe_cell_value(h) for h in headers])
     for row in rows:
         sheet.append([safe_cell_value(value) for value in row])
+    workbook.save(target)
+
+
+def workbook_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     buffer = BytesIO()
-    workbook.save(buffer)
+    write_xlsx(buffer, title=title, headers=headers, rows=rows)
     return buffer.getvalue()
 
 
