@@ -154,6 +154,12 @@ REPORT_TEST_DELAY = env_int("JINGYUAN_REPORT_TEST_DELAY", 0, minimum=0)
 # CELERY_TIMEZONE, or "off". Each beat message expires when the next one would be due soon anyway.
 REPORT_PROGRESS_CRON = env_cron("JINGYUAN_REPORT_PROGRESS_CRON", "0 7 * * mon")
 REPORT_BUDGET_CRON = env_cron("JINGYUAN_REPORT_BUDGET_CRON", "0 7 1 * *")
+# List exports (导出 Excel) of more rows than this run on the worker with a progress page (ui.exports);
+# 0 answers every export at once. Files are kept this many hours, then deleted.
+EXPORT_ASYNC_MIN_ROWS = env_int("JINGYUAN_EXPORT_ASYNC_MIN_ROWS", 5000, minimum=0)
+EXPORT_KEEP_HOURS = env_int("JINGYUAN_EXPORT_KEEP_HOURS", 72, minimum=1)
+EXPORT_TIME_LIMIT = env_int("JINGYUAN_EXPORT_TIME_LIMIT", 1800, minimum=10)
+EXPORT_STORAGE_PREFIX = env_str("JINGYUAN_EXPORT_STORAGE_PREFIX", "exports")
 REPORT_SWEEP_SECONDS = env_int("JINGYUAN_REPORT_SWEEP_SECONDS", 300, minimum=10)
 
 
@@ -173,6 +179,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "projects.report_runs_sweep",
         "schedule": float(REPORT_SWEEP_SECONDS),
         # A sweep that waited longer than its own interval is superseded by the next one.
+        "options": {"expires": REPORT_SWEEP_SECONDS},
+    },
+    "exports-sweep": {
+        "task": "ui.exports_sweep",
+        "schedule": float(REPORT_SWEEP_SECONDS),
         "options": {"expires": REPORT_SWEEP_SECONDS},
     },
 }

@@ -2,10 +2,8 @@ from django.apps import AppConfig
 
 
 class UiConfig(AppConfig):
-    """The browser application's shell: navigation, list/export pattern, template filters, charts, dashboard.
-
-    Holds no models, so it never needs a migration.
-    """
+    """The browser application's shell: navigation, list/export pattern (with large exports built by the
+    worker: ExportRun), template filters, charts, dashboard."""
 
     name = "ui"
     verbose_name = "界面"

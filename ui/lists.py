@@ -23,6 +23,7 @@ from typing import Any
 
 import django_filters
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
@@ -218,13 +219,32 @@ class FilteredListView(LoginRequiredMixin, View):
     def get_extra_context(self, filterset) -> dict:
         return {}
 
-    def export(self, rows) -> HttpResponse:
+    def export_table(self, rows):
+        """The export's header labels and its rows (streamed from the database), as the page shows them."""
         columns = [c for c in self.columns if not c.page_only]
-        return xlsx_response(
-            filename_stem=self.export_name, title=self.title,
-            headers=[c.label for c in columns],
-            rows=([self.cell(row, c) for c in columns] for row in rows.iterator(chunk_size=2000)),
-        )
+        return [c.label for c in columns], ([self.cell(row, c) for c in columns] for row in rows.iterator(chunk_size=2000))
+
+    def export(self, rows) -> HttpResponse:
+        """Up to settings.EXPORT_ASYNC_MIN_ROWS rows at once; more on the worker (ui.exports), with a
+        progress page and a download link, so a big download never outlasts the web server's timeout."""
+        count = rows.count() if settings.EXPORT_ASYNC_MIN_ROWS else 0
+        if count > settings.EXPORT_ASYNC_MIN_ROWS:
+            from .exports import ExportBusy, export_run_request
+
+            query = self.request.GET.copy()
+            query.pop(EXPORT_PARAM, None)
+            query.pop("page", None)
+            try:
+                export_run_request(user=self.request.user, view_name=self.request.resolver_match.view_name,
+                                   view_kwargs=self.kwargs, query=query.urlencode(), title=self.title,
+                                   filename_stem=self.export_name, row_count=count)
+            except ExportBusy as busy:
+                messages.warning(self.request, f"{busy}（{busy.run.title}，{busy.run.row_count} 行）")
+            else:
+                messages.info(self.request, f"共 {count} 行，正在后台生成，完成后可在这里下载。")
+            return redirect("ui:export_list")
+        headers, table = self.export_table(rows)
+        return xlsx_response(filename_stem=self.export_name, title=self.title, headers=headers, rows=table)
 
     def cell(self, row, column: Column):
         value = column.value(row) if callable(column.value) else resolve(row, column.value)

@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -10,7 +13,10 @@ from agencies.choices import Role
 from communities.selectors import compounds_awaiting_review, uploads_awaiting_confirmation
 from projects.selectors import programme_current, steps_overdue, tasks_overdue
 
+from .choices import ExportState
+from .exports import export_runs_sweep
 from .landing import landing_url
+from .models import ExportRun
 from .search import search as search_groups
 from .selectors import dashboard_summary
 
@@ -69,3 +75,40 @@ def search(request):
     return render(request, "ui/search.html", {
         "search_query": q, "groups": groups, "total": sum(len(g.hits) for g in groups),
     })
+
+
+def _own_export(request, pk: int) -> ExportRun:
+    """A user's own export run; anyone else's is 404 (an export holds what its requester may see)."""
+    access.require_role(request.user, *access.ALL_ROLES)
+    return get_object_or_404(ExportRun, pk=pk, requested_by=request.user)
+
+
+@login_required
+@require_GET
+def export_list(request):
+    """我的导出: the user's large exports, their progress and downloads."""
+    access.require_role(request.user, *access.ALL_ROLES)
+    export_runs_sweep()
+    page = Paginator(ExportRun.objects.filter(requested_by=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "ui/export_list.html", {"page": page, "keep_hours": settings.EXPORT_KEEP_HOURS,
+                                                   "min_rows": settings.EXPORT_ASYNC_MIN_ROWS})
+
+
+@login_required
+@require_GET
+def export_status(request, pk: int):
+    run = _own_export(request, pk)
+    return JsonResponse({"id": run.pk, "state": run.state, "state_label": run.get_state_display(),
+                         "progress": run.progress, "busy": run.is_busy, "rows_written": run.rows_written,
+                         "row_count": run.row_count, "reason": run.reason,
+                         "download_url": reverse("ui:export_download", args=[run.pk])
+                         if run.state == ExportState.DONE else None})
+
+
+@login_required
+@require_GET
+def export_download(request, pk: int):
+    run = _own_export(request, pk)
+    if run.state != ExportState.DONE:
+        raise Http404("导出尚未完成或已过期。")
+    return FileResponse(run.file.open("rb"), as_attachment=True, filename=run.filename)

@@ -98,8 +98,10 @@ def save_workbook(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def workbook_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    """One sheet: a bold frozen header row, then the rows, every cell passed through safe_cell_value."""
+def write_xlsx(target, *, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """One sheet into `target` (a path or a binary file): a bold frozen header row, then the rows, every
+    cell passed through safe_cell_value. Write-only: rows are serialised as they come, so memory stays
+    flat whatever the row count (the worker's large exports, ui.exports, write a million rows this way)."""
     workbook = new_workbook()
     sheet = workbook.create_sheet(title=title[:31])
     for index, label in enumerate(headers, start=1):
@@ -108,7 +110,14 @@ def workbook_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequenc
     sheet.append([styled_cell(sheet, h, font=_BOLD) for h in headers])
     for row in rows:
         sheet.append([safe_cell_value(value) for value in row])
-    return save_workbook(workbook)
+    workbook.save(target)
+
+
+def workbook_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """One sheet (write_xlsx) as bytes, for an answer at once."""
+    buffer = BytesIO()
+    write_xlsx(buffer, title=title, headers=headers, rows=rows)
+    return buffer.getvalue()
 
 
 write_rows = workbook_bytes

@@ -1,4 +1,4 @@
-/* Progress bars of the report list: every row with data-status-url polls its run's status
+/* Progress bars of the report list and of 我的导出: every row with data-status-url polls its run's status
    (projects.reports.views.report_status) until it is done or failed, then the page reloads to show
    the download link. Served by the app itself; no CDN, no library. */
 (function () {

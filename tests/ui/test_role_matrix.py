@@ -105,6 +105,8 @@ PAGES = [
     ("duty_list_post", "post", "agencies:duty_list", None, "", NOBODY_WRITES),
     ("duty_detail_post", "post", "agencies:duty_detail", "own_duty", "", NOBODY_WRITES),
     ("dashboard_post", "post", "ui:dashboard", None, "", NOBODY_WRITES),
+    ("export_list", "get", "ui:export_list", None, "", expect(EVERYONE)),
+    ("export_list_post", "post", "ui:export_list", None, "", NOBODY_WRITES),
     # Funding (issue 6)
     ("budget_line_list", "get", "funding:budget_line_list", None, "", expect(FUNDING_READERS)),
     ("budget_line_export", "get", "funding:budget_line_list", None, "?export=xlsx", expect(FUNDING_READERS)),
@@ -146,6 +148,8 @@ PAGES = [
 
 # pledge_edit takes two ids: its row is in tests/funding/test_views_access.py; the matrix skips it by name.
 MULTI_ARGUMENT_PAGES = {"funding:pledge_edit"}
+# An export run is its requester's alone (anyone else: 404): tests/ui/test_exports.py covers these.
+OWN_ONLY_PAGES = {"ui:export_status", "ui:export_download"}
 
 
 @pytest.fixture
@@ -185,7 +189,7 @@ def test_the_matrix_covers_every_named_page_of_the_ui():
     for namespace in ("ui", "communities", "agencies", "funding"):
         resolver = get_resolver().namespace_dict[namespace][1]
         names |= {f"{namespace}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
-    assert names - {page[2] for page in PAGES} - MULTI_ARGUMENT_PAGES == set()
+    assert names - {page[2] for page in PAGES} - MULTI_ARGUMENT_PAGES - OWN_ONLY_PAGES == set()
 
 
 # Pages addressed by a project and a second key (step code, scope line, document): their access is the
