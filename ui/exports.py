@@ -45,9 +45,15 @@ class ExportBusy(Exception):
 
 
 def _queue(run: ExportRun) -> None:
+    from jingyuan_renovation.celery import WORKER_UNAVAILABLE, task_send
+
     from .tasks import export_build_task
 
-    transaction.on_commit(lambda: export_build_task.apply_async((run.pk,), task_id=str(uuid.uuid4())))
+    def unavailable():
+        # Redis down: nobody would take the run; fail it now so the user may ask again later.
+        export_run_fail(run_id=run.pk, attempt=None, reason=f"{WORKER_UNAVAILABLE}导出未开始。")
+
+    transaction.on_commit(lambda: task_send(export_build_task, run.pk, on_unavailable=unavailable))
 
 
 def export_run_request(*, user, view_name: str, view_kwargs: dict, query: str, title: str, filename_stem: str,

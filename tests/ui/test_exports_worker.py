@@ -167,3 +167,22 @@ def test_browser_shows_an_exports_progress_then_its_download(browser, live_serve
         assert download.value.suggested_filename.startswith("住户_")
     finally:
         context.close()
+
+
+def test_an_export_asked_while_the_worker_is_unreachable_fails_at_once_with_the_reason(
+        client, users, households, settings, monkeypatch, django_capture_on_commit_callbacks):
+    """Redis down: the run is not left 排队中 with nobody to take it; the user may ask again."""
+    from kombu.exceptions import OperationalError
+
+    from ui.tasks import export_build_task
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(export_build_task, "delay", refuse)
+    settings.EXPORT_ASYNC_MIN_ROWS = 5
+    client.force_login(users["staff"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(HOUSEHOLDS, {"export": "xlsx"})
+    run = ExportRun.objects.get()
+    assert run.state == ExportState.FAILED and "后台服务暂不可用" in run.reason
