@@ -662,20 +662,37 @@ def dashboard_overdue(*, programme, today: dt.date, user) -> dict:
             "note": "" if rows else "没有逾期项目。"}
 
 
-def dashboard_agencies_overdue(*, programme, today: dt.date, user) -> dict:
-    """Agencies with tasks past their due date and not done, most overdue tasks first."""
-    from django.urls import reverse
+def tasks_overdue(*, programme, cutoff: dt.date, demo: bool = False):
+    """Agency tasks overdue at the end of the cut-off day: due before it and not done by it (a task done
+    later was still open then). Real data (programme-wide tasks and real projects') unless demo=True,
+    which reads demo projects' tasks only. The dashboard, the progress report and check_figures read it."""
+    from django.db.models import Q
 
     from .models import AgencyTask
 
-    counts = (
-        AgencyTask.objects.filter(programme=programme, due_date__lt=today)
-        .exclude(status=TaskStatus.DONE)
+    done_by_then = Q(status=TaskStatus.DONE) & (Q(completed_on__isnull=True) | Q(completed_on__lte=cutoff))
+    scope = Q(project__is_demo=True) if demo else Q(project__isnull=True) | Q(project__is_demo=False)
+    return AgencyTask.objects.filter(scope, programme=programme, due_date__lt=cutoff).exclude(done_by_then)
+
+
+def overdue_by_agency(*, programme, cutoff: dt.date, demo: bool = False) -> list[dict]:
+    """[{"agency_id", "agency__name", "n"}] of tasks_overdue, most overdue tasks first."""
+    return list(
+        tasks_overdue(programme=programme, cutoff=cutoff, demo=demo)
         .values("agency_id", "agency__name")
         .annotate(n=Count("id"))
         .order_by("-n", "agency__name")
     )
+
+
+def dashboard_agencies_overdue(*, programme, today: dt.date, user) -> dict:
+    """Agencies with real tasks past their due date and not done, most overdue tasks first; each linked
+    to the task list filtered the same way (that list leaves demo tasks out by default too)."""
+    from django.urls import reverse
+
+    counts = overdue_by_agency(programme=programme, cutoff=today)
     url = reverse("task_list")
     rows = [{"cells": [row["agency__name"], row["n"]], "url": f"{url}?agency={row['agency_id']}&overdue=true"}
             for row in counts]
-    return {"headers": ["单位", "逾期任务数"], "rows": rows, "note": "" if rows else "没有逾期的部门任务。"}
+    return {"headers": ["单位", "逾期任务数"], "rows": rows,
+            "note": "不含演示数据。" if rows else "没有逾期的部门任务（不含演示数据）。"}

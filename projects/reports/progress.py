@@ -10,14 +10,14 @@ from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from communities.models import Compound
 
 from .. import scope_rules
-from ..choices import DeadlineStatus, TaskStatus
+from ..choices import DeadlineStatus
 from ..models import AgencyTask, Programme, Project, ProjectCompound, ProjectStep, ScopeLine
-from ..selectors import indicators, programme_summary, project_blockers, project_row
+from ..selectors import indicators, programme_summary, project_blockers, project_row, tasks_overdue
 from .workbook import Column, ReportSheet, share, wan
 
 CHUNK = 200
@@ -263,9 +263,7 @@ def write_progress(
         ],
     )
     overdue = (
-        AgencyTask.objects.filter(programme=programme, due_date__lt=cutoff)
-        .exclude(status=TaskStatus.DONE)
-        .filter(Q(project__is_demo=True) if is_demo else Q(project__isnull=True) | Q(project__is_demo=False))
+        tasks_overdue(programme=programme, cutoff=cutoff, demo=is_demo)
         .select_related("agency", "project")
         .order_by("agency__order", "agency__name", "due_date", "id")
     )
@@ -274,7 +272,9 @@ def write_progress(
         duty_sheet.append([
             _agency_name(task.agency), task.title,
             f"{task.project.code} {task.project.name}" if task.project else "全计划", task.due_date,
-            (cutoff - task.due_date).days, task.get_status_display(), task.notes,
+            (cutoff - task.due_date).days,
+            f"截止日未完成（{task.completed_on:%Y-%m-%d} 完成）" if task.completed_on else task.get_status_display(),
+            task.notes,
         ])
         overdue_count += 1
     if not overdue_count:

@@ -69,3 +69,20 @@ def test_task_list_exports_xlsx(client, liaison_user, project):
     response = client.get(reverse("task_list"), {"export": "xlsx"})
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "责任单位" and {row[0] for row in rows[1:]} == {"县财政局"}
+
+
+@pytest.fixture
+def demo_project(programme, wulan, staff_user):
+    return make_project(programme=programme, user=staff_user, code="demo-01", is_demo=True,
+                        compounds=[CompoundFactory(town=wulan, is_demo=True)])
+
+
+def test_the_task_list_leaves_demo_tasks_out_unless_asked(client, liaison_user, project, demo_project):
+    client.force_login(liaison_user)
+    listed = client.get(reverse("task_list")).context["page"].object_list
+    assert listed and all(task.project_id != demo_project.pk for task in listed)
+    with_demo = client.get(reverse("task_list"), {"demo": "include"}).context["page"].object_list
+    assert {project.pk, demo_project.pk} <= {task.project_id for task in with_demo}
+    only_demo = client.get(reverse("task_list"), {"demo": "only"}).context["page"].object_list
+    assert only_demo and {task.project_id for task in only_demo} == {demo_project.pk}
+    assert "不含演示任务（默认）" in client.get(reverse("task_list")).content.decode()

@@ -138,5 +138,33 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, users, wulan, pro
     client.force_login(users["leader"])
     # The same count for 2 and 8 projects: every section reads its rows in a fixed number of queries,
     # and the recorded totals come from the stored per-town rows (one query), not from counting households.
-    with django_assert_num_queries(18):
+    # Money is read as of today from the dated movements (three grouped queries, funding.selectors).
+    with django_assert_num_queries(20):
         assert client.get(reverse("ui:dashboard")).status_code == 200
+
+
+def test_agencies_with_overdue_tasks_count_real_tasks_only(client, users, programme, wulan):
+    """The page says demo data is excluded: a demo project's overdue task is not an agency's overdue duty."""
+    from projects.models import AgencyTask
+    from tests.projects.factories import CompoundFactory, make_project
+
+    real = make_project(programme=programme, user=users["staff"], code="jy-01",
+                        compounds=[CompoundFactory(town=wulan)])
+    demo = make_project(programme=programme, user=users["staff"], code="demo-01", is_demo=True,
+                        compounds=[CompoundFactory(town=wulan, is_demo=True)])
+    AgencyTask.objects.filter(project=real, agency__code="finance").update(due_date=dt.date(2023, 1, 1))
+    AgencyTask.objects.filter(project=demo).update(due_date=dt.date(2023, 1, 1))
+    client.force_login(users["leader"])
+    sections = {s["key"]: s for s in client.get(reverse("ui:dashboard")).context["sections"]}
+    rows = sections["agencies_overdue"]["data"]["rows"]
+    late = (AgencyTask.objects.filter(due_date__lt=dt.date.today()).exclude(status="done")
+            .exclude(project__is_demo=True))
+    expected = {}
+    for task in late.select_related("agency"):
+        expected[task.agency.name] = expected.get(task.agency.name, 0) + 1
+    assert {row["cells"][0]: row["cells"][1] for row in rows} == expected
+    assert AgencyTask.objects.filter(project=demo, due_date__lt=dt.date.today()).exists()
+    # the linked list shows the same tasks
+    finance = next(row for row in rows if row["cells"][0] == real.tasks.get(agency__code="finance").agency.name)
+    listed = client.get(finance["url"]).context["page"].object_list
+    assert len(listed) == finance["cells"][1]
