@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
 from django.utils import timezone
 
-from communities.totals import recorded_totals
+from communities.totals import recorded_as_of
 
 from . import deadlines, scope_rules
 from . import steps as step_catalog
@@ -27,13 +27,14 @@ def _recorded(figures: dict) -> dict:
 
 
 def programme_summary(*, programme: Programme, today: dt.date | None = None) -> dict:
-    """Targets, deadlines and what is recorded so far, real and demo counted apart.
+    """Targets, deadlines and what is recorded at the end of `today` (the cut-off), real and demo apart.
 
-    Budget lines arrive with the funding capability; until then the recorded budget is reported as
-    not yet tracked (None), never as a made-up figure.
+    For today that is the totals stored per town by the services that write compounds; for an earlier
+    cut-off it is reconstructed from the change history (communities.totals.recorded_as_of). The recorded
+    budget is funding.selectors.funding_reconciliation's, read by the pages beside this.
     """
     today = today or timezone.localdate()
-    totals = recorded_totals()  # stored per town by the services that write compounds (communities.totals)
+    totals = recorded_as_of(today)
     return {
         "programme": {
             "year": programme.year,
@@ -63,8 +64,20 @@ def programme_summary(*, programme: Programme, today: dt.date | None = None) -> 
             },
         ],
         "recorded": {"real": _recorded(totals[False]), "demo": _recorded(totals[True])},
-        "recorded_budget_yuan": None,
     }
+
+
+def step_as_of(step, cutoff: dt.date):
+    """The step as it stood at the end of the cut-off day, from its dates (never saved): started once its
+    actual start is on or before the cut-off, done once its actual end is. Status follows the dates
+    (the table's status_matches_dates constraint), so this is exact."""
+    if step.actual_end and step.actual_end > cutoff:
+        step.actual_end = None
+    if step.actual_start and step.actual_start > cutoff:
+        step.actual_start = None
+    step.status = (StepStatus.DONE if step.actual_end else StepStatus.IN_PROGRESS if step.actual_start
+                   else StepStatus.NOT_STARTED)
+    return step
 
 
 def programme_overview(*, programme: Programme) -> dict:
@@ -467,14 +480,15 @@ def _rate(part, whole):
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
-def indicators(*, programme, is_demo: bool = False) -> dict:
+def indicators(*, programme, is_demo: bool = False, cutoff: dt.date | None = None) -> dict:
     """Started (开工) and completed projects, compounds and households, their rates against the plan,
     and the physical outputs — per programme and per town. Real and demo data are never mixed.
 
     Plan for the programme = the document's targets (46 compounds, 6157 households); plan for a town =
     the compounds and households of that town already in the programme's projects (the document sets
     no town targets). A compound counts as started when any project covering it has started
-    construction, as completed when every project covering it has passed 竣工验收.
+    construction, as completed when every project covering it has passed 竣工验收. With a cut-off,
+    started and completed are as of it: construction's actual start, acceptance's actual end on or before it.
     """
     from .models import ProjectCompound, ProjectStep, ScopeLine
 
@@ -488,16 +502,12 @@ def indicators(*, programme, is_demo: bool = False) -> dict:
         project__is_demo=is_demo,
         code__in=[step_catalog.STARTED_STEP, step_catalog.COMPLETED_STEP],
     )
-    started = {
-        pid
-        for pid, code, status in states.values_list("project_id", "code", "status")
-        if code == step_catalog.STARTED_STEP and status != StepStatus.NOT_STARTED
-    }
-    completed = {
-        pid
-        for pid, code, status in states.values_list("project_id", "code", "status")
-        if code == step_catalog.COMPLETED_STEP and status == StepStatus.DONE
-    }
+    started, completed = set(), set()
+    for pid, code, actual_start, actual_end in states.values_list("project_id", "code", "actual_start", "actual_end"):
+        if code == step_catalog.STARTED_STEP and actual_start and (cutoff is None or actual_start <= cutoff):
+            started.add(pid)
+        if code == step_catalog.COMPLETED_STEP and actual_end and (cutoff is None or actual_end <= cutoff):
+            completed.add(pid)
     output_fields = (
         "pipes_km",
         "lifts",
