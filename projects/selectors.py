@@ -1,5 +1,5 @@
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
 from django.utils import timezone
@@ -17,11 +17,14 @@ def programme_current() -> Programme | None:
 
 
 def _recorded(figures: dict) -> dict:
+    area = Decimal(figures["floor_area_m2"])
     return {
         "compounds": figures["compounds"],
         "buildings": figures["buildings"],
         "households": figures["households"],
-        "floor_area_m2": str(figures["floor_area_m2"].quantize(Decimal("0.01"))),
+        "floor_area_m2": str(area.quantize(Decimal("0.01"))),
+        # The target is in 万㎡ (work plan 二): the recorded area beside it too, rounded as the reports round.
+        "floor_area_wan_m2": (area / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
         "compounds_with_floor_area": figures["compounds_with_floor_area"],
     }
 
