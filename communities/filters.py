@@ -173,7 +173,7 @@ class CompoundReviewFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(assessment__isnull=True) | Q(assessment__consent_meets_threshold__isnull=True))
 
     def filter_reviewed(self, queryset, name, value):
-        unreviewed = Q(review_status=ReviewStatus.SURVEYED)
+        unreviewed = Q(review_status__in=[ReviewStatus.NOT_SURVEYED, ReviewStatus.SURVEYED])
         return queryset.filter(unreviewed) if value == "no" else queryset.exclude(unreviewed)
 
 

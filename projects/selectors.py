@@ -24,7 +24,7 @@ def _recorded(figures: dict) -> dict:
         "households": figures["households"],
         "floor_area_m2": str(area.quantize(Decimal("0.01"))),
         # The target is in 万㎡ (work plan 二): the recorded area beside it too, rounded as the reports round.
-        "floor_area_wan_m2": (area / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+        "floor_area_wan_m2": str((area / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)),
         "compounds_with_floor_area": figures["compounds_with_floor_area"],
     }
 

@@ -80,7 +80,7 @@ def dashboard_targets(*, summary: dict) -> list[dict]:
          "real": real["households"], "demo": demo["households"],
          "real_url": f"{households}?is_demo=false", "demo_url": f"{households}?is_demo=true"},
         {"key": "floor_area", "label": "改造建筑面积", "unit": "万㎡", "target": _wan(targets["floor_area_m2"]),
-         "real": real["floor_area_wan_m2"], "demo": demo["floor_area_wan_m2"],
+         "real": Decimal(real["floor_area_wan_m2"]), "demo": Decimal(demo["floor_area_wan_m2"]),
          "real_url": f"{compounds}?is_demo=false&sort=-floor_area_m2",
          "demo_url": f"{compounds}?is_demo=true&sort=-floor_area_m2",
          "note": f"按已填建筑面积的小区合计（真实 {real['compounds_with_floor_area']} 个）"},
