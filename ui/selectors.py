@@ -3,7 +3,7 @@
 The dashboard's own figures (targets, recorded, deadlines) come from projects.selectors; every other
 section is a selector of the app that owns its figures (projects, funding, communities), imported
 directly and listed in DASHBOARD_SECTIONS. They are the selectors the home page, the reports and
-`manage.py check_figures` read (figures.selectors names each), so the dashboard cannot disagree.
+`manage.py check_figures` read (the figures package lists each), so the dashboard cannot disagree.
 """
 
 import datetime as dt
