@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from jingyuan_renovation.dates import end_of_day
+
 from .models import Building, Compound, Household, Town, TownTotals
 
 VERDICT_FIELDS = ("eligible", "relaxed", "ineligible", "incomplete", "not_assessed")
@@ -108,13 +110,6 @@ def recorded_totals() -> dict[bool, dict]:
     return result
 
 
-def _end_of_day(day):
-    import datetime as dt
-
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)) - dt.timedelta(
-        microseconds=1)
-
-
 def recorded_as_of(cutoff=None) -> dict[bool, dict]:
     """What was recorded at the end of the cut-off day, keyed by is_demo (the figures recorded_totals gives).
 
@@ -125,7 +120,7 @@ def recorded_as_of(cutoff=None) -> dict[bool, dict]:
     """
     if cutoff is None or cutoff >= timezone.localdate():
         return recorded_totals()
-    end = _end_of_day(cutoff)
+    end = end_of_day(cutoff)
     empty = {name: Decimal("0") if name == "floor_area_m2" else 0 for name in _FIELDS}
     result = {False: dict(empty), True: dict(empty)}
     compounds = (Compound.objects.filter(created_at__lte=end).values("is_demo")

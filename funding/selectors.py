@@ -23,6 +23,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from jingyuan_renovation.dates import end_of_day
+
 from .models import (
     Allocation,
     BudgetLine,
@@ -47,12 +49,6 @@ def _scoped(queryset, *, programme, project, include_demo: bool, project_field: 
     if not include_demo:
         queryset = queryset.exclude(**{f"{project_field}__is_demo": True})
     return queryset
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """The last instant of `day` in the project's time zone: what was recorded on a cut-off day counts."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)) - dt.timedelta(
-        microseconds=1)
 
 
 def budget_lines_as_of(cutoff: dt.date | None):

@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from communities.models import Compound
+from jingyuan_renovation.dates import end_of_day
 
 from .. import scope_rules
 from ..choices import DeadlineStatus
@@ -180,8 +181,9 @@ def write_progress(
             projects_written += 1
         progress(5 + int(55 * projects_written / max(total, 1)))
     # Recorded compounds no project covers yet: on the sheet, so nothing recorded is silently missing.
+    # ...recorded by the cut-off (创建时间), as the summary's 已录入 counts them.
     waiting = (
-        Compound.objects.filter(is_demo=is_demo)
+        Compound.objects.filter(is_demo=is_demo, created_at__lte=end_of_day(cutoff))
         .exclude(id__in=ProjectCompound.objects.filter(project__programme=programme).values("compound_id"))
         .select_related("town")
         .order_by("town__name", "name")

@@ -155,11 +155,12 @@ def test_a_compound_imported_after_the_cutoff_is_not_recorded_as_of_it(programme
     before = {name: model.objects.filter(**demo).count() for name, model, demo in (
         ("小区（个）", Compound, {"is_demo": False}), ("楼栋（栋）", Building, {"compound__is_demo": False}),
         ("住户（户）", Household, {"building__compound__is_demo": False}))}
-    make_estate(town=Compound.objects.first().town, compounds=1, buildings=2, households=3)  # recorded today
+    late = make_estate(town=Compound.objects.first().town, compounds=1, buildings=2, households=3)[0]  # today
     path = tmp_path / "progress.xlsx"
     report_write(kind="progress", programme=programme, cutoff=CUTOFF, path=path)
     rows = _summary(path)
     assert {name: rows[name]["已录入"] for name in before} == before
+    assert late.name not in {r["小区"] for r in _table(load_workbook(path)["小区进度"])}
     from django.utils import timezone
 
     report_write(kind="progress", programme=programme, cutoff=timezone.localdate(), path=path)
