@@ -43,8 +43,11 @@ class LeftOutItem(models.TextChoices):
 
 
 class ReviewStatus(models.TextChoices):
-    """Where a compound stands in 六、实施步骤: surveyed → verified on site → reported to the county."""
+    """Where a compound stands in 六、实施步骤: (not surveyed →) surveyed → verified on site → reported to the
+    county. 未调查: a compound known only by name (the ones the work plan names, 四(一), created by
+    load_programme) until a survey import or a staff edit gives it facts."""
 
+    NOT_SURVEYED = "not_surveyed", "未调查"
     SURVEYED = "surveyed", "已摸底调查"
     VERIFIED = "verified", "已现场审核认定"
     REPORTED = "reported", "已报县政府"

@@ -119,6 +119,9 @@ def _communities(request):
     return Community.objects.filter(pk__in=visible)
 
 
+DEMO_CHOICES = [("include", "含演示数据"), ("only", "仅演示数据")]
+
+
 class CompoundReviewFilterSet(django_filters.FilterSet):
     """Filters of the review queue (认定审核): verdict, town, 社区, priority, consent, reviewed or not."""
 
@@ -133,6 +136,9 @@ class CompoundReviewFilterSet(django_filters.FilterSet):
     reviewed = django_filters.ChoiceFilter(choices=REVIEWED_CHOICES, method="filter_reviewed", label="审核",
                                            empty_label="全部")
     review_status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, label="审核状态", empty_label="全部")
+    # Demo compounds are 演示数据: left out unless asked for, as the dashboard's verdict counts leave them out.
+    demo = django_filters.ChoiceFilter(choices=DEMO_CHOICES, method="filter_demo", label="演示数据",
+                                       empty_label="不含演示数据（默认）")
     ordering = StableOrderingFilter(
         fields=(("assessment__priority", "priority"), ("name", "name"), ("build_year", "build_year")),
         field_labels={"assessment__priority": "优先度", "name": "小区名称", "build_year": "建成年份"},
@@ -141,7 +147,25 @@ class CompoundReviewFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Compound
-        fields = ["verdict", "town", "community", "priority_min", "consent", "reviewed", "review_status"]
+        fields = ["verdict", "town", "community", "priority_min", "consent", "reviewed", "review_status", "demo"]
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs_scoped"):
+            queryset = super().qs
+            self._qs_scoped = queryset if self.demo_choice() else queryset.filter(is_demo=False)
+        return self._qs_scoped
+
+    def demo_choice(self) -> str:
+        """"" (real data only, the default), "include" or "only"."""
+        return (self.form.cleaned_data.get("demo") or "") if self.is_valid() else ""
+
+    def demo_scope(self) -> bool | None:
+        """The is_demo the counts above the list read: False by default, True for only demo, None for both."""
+        return {"": False, "only": True, "include": None}[self.demo_choice()]
+
+    def filter_demo(self, queryset, name, value):
+        return queryset.filter(is_demo=True) if value == "only" else queryset
 
     def filter_consent(self, queryset, name, value):
         if value == "meets":
@@ -151,7 +175,7 @@ class CompoundReviewFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(assessment__isnull=True) | Q(assessment__consent_meets_threshold__isnull=True))
 
     def filter_reviewed(self, queryset, name, value):
-        unreviewed = Q(review_status=ReviewStatus.SURVEYED)
+        unreviewed = Q(review_status__in=[ReviewStatus.NOT_SURVEYED, ReviewStatus.SURVEYED])
         return queryset.filter(unreviewed) if value == "no" else queryset.exclude(unreviewed)
 
 

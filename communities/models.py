@@ -164,7 +164,7 @@ class Compound(models.Model):
             _nonneg("floor_area_m2", "建筑面积"),
             models.CheckConstraint(condition=Q(review_status__in=ReviewStatus.values),
                                    name="%(app_label)s_%(class)s_review_status_valid",
-                                   violation_error_message="审核状态只能是已摸底调查、已现场审核认定或已报县政府。"),
+                                   violation_error_message="审核状态只能是未调查、已摸底调查、已现场审核认定或已报县政府。"),
         ]
         indexes = [
             # The review queue's "reviewed or not" filter.

@@ -40,8 +40,15 @@ def towns_load(*, towns: list[dict], counts: LoadCounts) -> dict[str, Town]:
 def named_compounds_load(*, compounds: list[dict], towns: dict[str, Town], counts: LoadCounts) -> None:
     """The three compounds the work plan names (四(一)); only their names are public, so no facts are set."""
     for row in compounds:
-        compound = upsert(Compound, lookup={"town": towns[row["town"]], "name": row["name"]},
-                          values={"named_in_plan": True}, counts=counts)
+        lookup = {"town": towns[row["town"]], "name": row["name"]}
+        if Compound.objects.filter(**lookup).exists():
+            compound = upsert(Compound, lookup=lookup, values={"named_in_plan": True}, counts=counts)
+        else:
+            # Nothing about it has been surveyed: 未调查 until a survey import or a staff edit gives facts.
+            compound = Compound(**lookup, named_in_plan=True, review_status=ReviewStatus.NOT_SURVEYED)
+            compound.full_clean()
+            compound.save()
+            counts.add(Compound, "created")
         compound_assess(compound=compound)
     town_totals_refresh(town_ids={town.pk for town in towns.values()})
 
@@ -339,6 +346,8 @@ def compound_facts_update(*, compound: Compound, user, changes: dict) -> Compoun
         raise ValueError(f"不是可修改的调查事实：{', '.join(sorted(unknown))}")
     for name, value in changes.items():
         setattr(compound, name, value)
+    if compound.review_status == ReviewStatus.NOT_SURVEYED and changes:
+        compound.review_status = ReviewStatus.SURVEYED  # a staff edit gives it facts (六 摸底调查)
     compound.full_clean()
     compound._history_user = user
     compound.save()
@@ -371,6 +380,7 @@ def relaxation_record(*, compound: Compound, user, reason: str, approver: str, a
 # Which review steps may follow which. A verification may be repeated; 需补充资料 sends the compound
 # back to surveyed; reporting to the county government ends this workflow.
 REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReviewStatus.NOT_SURVEYED: frozenset({ReviewStatus.NOT_SURVEYED, ReviewStatus.SURVEYED}),
     ReviewStatus.SURVEYED: frozenset({ReviewStatus.SURVEYED, ReviewStatus.VERIFIED}),
     ReviewStatus.VERIFIED: frozenset({ReviewStatus.SURVEYED, ReviewStatus.VERIFIED, ReviewStatus.REPORTED}),
     ReviewStatus.REPORTED: frozenset(),

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from jingyuan_renovation.dates import end_of_day
+
 from .models import Building, Compound, Household, Town, TownTotals
 
 VERDICT_FIELDS = ("eligible", "relaxed", "ineligible", "incomplete", "pending_site", "not_assessed")
@@ -106,3 +108,44 @@ def recorded_totals() -> dict[bool, dict]:
     for row in rows:
         result[row["is_demo"]].update({name: row[name] for name in _FIELDS})
     return result
+
+
+def recorded_as_of(cutoff=None) -> dict[bool, dict]:
+    """What was recorded at the end of the cut-off day, keyed by is_demo (the figures recorded_totals gives).
+
+    For today or later (or no cut-off) that is the stored totals. For an earlier day: compounds created
+    by then (创建时间; their floor area as recorded now); buildings and households recorded by then (those
+    whose first history row, written by every import and edit, is dated after the cut-off are left out);
+    verdicts as the assessments' history had them then. A row deleted since is not counted: it is gone.
+    """
+    if cutoff is None or cutoff >= timezone.localdate():
+        return recorded_totals()
+    end = end_of_day(cutoff)
+    empty = {name: Decimal("0") if name == "floor_area_m2" else 0 for name in _FIELDS}
+    result = {False: dict(empty), True: dict(empty)}
+    compounds = (Compound.objects.filter(created_at__lte=end).values("is_demo")
+                 .annotate(n=Count("id"), with_area=Count("id", filter=Q(floor_area_m2__isnull=False)),
+                           area=Sum("floor_area_m2")).order_by())
+    for row in compounds:
+        result[row["is_demo"]].update(compounds=row["n"], compounds_with_floor_area=row["with_area"],
+                                      floor_area_m2=row["area"] or Decimal("0"))
+    for model, name, demo_field in ((Building, "buildings", "compound__is_demo"),
+                                    (Household, "households", "building__compound__is_demo")):
+        later = model.history.filter(history_type="+", history_date__gt=end).values("id")
+        for is_demo, n in (model.objects.exclude(id__in=later).values_list(demo_field)
+                           .annotate(n=Count("id")).order_by()):
+            result[is_demo][name] = n
+    for verdict, is_demo, n in verdicts_as_of_rows(end):
+        result[is_demo][verdict] = n
+    for figures in result.values():
+        figures["not_assessed"] = figures["compounds"] - sum(figures[v] for v in VERDICT_FIELDS if v != "not_assessed")
+    return result
+
+
+def verdicts_as_of_rows(end):
+    """(verdict, is_demo, compounds) from the assessments as they stood at `end`, for compounds that existed then."""
+    from .models import CompoundAssessment
+
+    existing = Compound.objects.filter(created_at__lte=end).values("id")
+    return (CompoundAssessment.history.as_of(end).filter(compound_id__in=existing)
+            .values_list("verdict", "compound__is_demo").annotate(n=Count("id")).order_by())

@@ -204,23 +204,26 @@ def _apply_form_errors(form, error: ValidationError) -> None:
 @login_required
 @require_safe
 def review_queue(request):
-    role = require_role(request.user, *QUEUE_ROLES)
+    """The review queue; leaders read the same list and filters (the page has no writes). Demo compounds
+    are left out of the list and the counts unless the 演示数据 filter asks for them."""
+    require_role(request.user, *QUEUE_ROLES)
     visible = selectors.review_queue(user=request.user)
-    context = {"counts": selectors.verdict_counts(user=request.user), "counts_only": role == Role.LEADER}
-    if role != Role.LEADER:
-        filterset = CompoundReviewFilterSet(request.GET or None, queryset=visible, request=request)
-        valid = not filterset.is_bound or filterset.is_valid()
-        if request.GET.get("format") == "xlsx":
-            # An unknown 认定结论 or 乡镇 must not widen the export to every row: refuse, as every list does.
-            if not valid:
-                return invalid_filter_response(request, filterset.form)
-            return _queue_xlsx(filterset.qs)
-        compounds = filterset.qs if valid else filterset.queryset.none()
-        query = request.GET.copy()
-        query.pop("page", None)
-        page = _page_of_rows(compounds, request.GET.get("page"))
-        context.update({"filter": filterset, "page": page, "query": query.urlencode()})
-    return render(request, "communities/review_queue.html", context)
+    filterset = CompoundReviewFilterSet(request.GET or None, queryset=visible, request=request)
+    valid = not filterset.is_bound or filterset.is_valid()
+    if request.GET.get("format") == "xlsx":
+        # An unknown 认定结论 or 乡镇 must not widen the export to every row: refuse, as every list does.
+        if not valid:
+            return invalid_filter_response(request, filterset.form)
+        return _queue_xlsx(filterset.qs)
+    compounds = filterset.qs if valid else filterset.queryset.none()
+    query = request.GET.copy()
+    query.pop("page", None)
+    page = _page_of_rows(compounds, request.GET.get("page"))
+    return render(request, "communities/review_queue.html", {
+        "counts": selectors.verdict_counts(user=request.user, is_demo=filterset.demo_scope()),
+        "counts_demo": filterset.demo_scope(),
+        "filter": filterset, "page": page, "query": query.urlencode(),
+    })
 
 
 def _page_of_rows(queryset, number):

@@ -3,8 +3,13 @@
 
 All amounts are Decimal 元; pages turn them into 万元 with `funding.rules.wan` / the `wan` filter.
 Programme-wide figures leave out demo projects unless include_demo=True (demo money is 演示数据 and
-never counts toward the programme); a single project's figures are always its own.
+never counts toward the programme); demo=True reads demo projects' money only (a report marked 演示数据);
+a single project's figures are always its own.
 balance (余额) = budget − spent: what is left of the budget to spend.
+
+As of a cut-off (cutoff=date): allocated, disbursed and spent are the movements dated on or before it
+(下达日期, 拨付日期, 支付日期); the budget is the budget lines as they stood at the end of that day (their
+change history). Without a cut-off the running totals kept on FundingAccount are read.
 """
 
 from __future__ import annotations
@@ -16,31 +21,74 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
-from .models import BudgetLine, FundingAccount, FundingSourceKind, Pledge, SourceClassRule
+from jingyuan_renovation.dates import end_of_day
+
+from .models import (
+    Allocation,
+    BudgetLine,
+    Disbursement,
+    Expenditure,
+    FundingAccount,
+    FundingSourceKind,
+    Pledge,
+    SourceClassRule,
+)
 from .rules import wan
 
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
-def _scoped(queryset, *, programme, project, include_demo: bool, project_field: str = "project"):
+def _scoped(queryset, *, programme, project, include_demo: bool, project_field: str = "project", demo: bool = False):
     if project is not None:
         return queryset.filter(**{project_field: project})
+    if demo:
+        return queryset.filter(**{f"{project_field}__is_demo": True})
     if not include_demo:
         queryset = queryset.exclude(**{f"{project_field}__is_demo": True})
     return queryset
 
 
-def funding_by_source(*, programme, project=None, include_demo: bool = False) -> list[dict]:
+def budget_lines_as_of(cutoff: dt.date | None):
+    """Budget lines as they stood at the end of the cut-off day (now, without one, or for today or later):
+    from their change history, so a line added or changed after the cut-off is not counted as of it."""
+    if cutoff is None or cutoff >= timezone.localdate():
+        return BudgetLine.objects.all()
+    return BudgetLine.history.as_of(end_of_day(cutoff))
+
+
+# (model, amount date) of each money movement: allocated (下达), disbursed (拨付), spent (支出).
+MOVEMENTS = {"allocated": (Allocation, "allocated_on"), "disbursed": (Disbursement, "disbursed_on"),
+             "spent": (Expenditure, "paid_on")}
+
+
+def _movement_totals(*, programme, project, include_demo: bool, demo: bool, cutoff: dt.date, group: str):
+    """{group value: {"allocated", "disbursed", "spent"}} from the movements dated on or before the cut-off."""
+    totals: dict = defaultdict(dict)
+    for key, (model, date_field) in MOVEMENTS.items():
+        rows = _scoped(model.objects.filter(project__programme=programme, **{f"{date_field}__lte": cutoff}),
+                       programme=programme, project=project, include_demo=include_demo, demo=demo)
+        for value, total in rows.order_by().values_list(group).annotate(total=Sum("amount_yuan")):
+            totals[value][key] = total
+    return totals
+
+
+def funding_by_source(*, programme, project=None, include_demo: bool = False, demo: bool = False,
+                      cutoff: dt.date | None = None) -> list[dict]:
     """One row per FundingSourceKind, in order: budget, allocated, disbursed, spent, balance (元)."""
-    lines = _scoped(BudgetLine.objects.filter(programme=programme), programme=programme, project=project,
-                    include_demo=include_demo)
+    lines = _scoped(budget_lines_as_of(cutoff).filter(programme=programme), programme=programme, project=project,
+                    include_demo=include_demo, demo=demo)
     budget = dict(lines.order_by().values_list("source").annotate(total=Sum("amount_yuan")))
-    accounts = _scoped(FundingAccount.objects.filter(project__programme=programme), programme=programme,
-                       project=project, include_demo=include_demo)
-    totals = {row["source"]: row for row in accounts.order_by().values("source").annotate(
-        allocated=Sum("allocated_yuan"), disbursed=Sum("disbursed_yuan"), spent=Sum("spent_yuan"))}
+    if cutoff is not None:
+        totals = _movement_totals(programme=programme, project=project, include_demo=include_demo, demo=demo,
+                                  cutoff=cutoff, group="source")
+    else:
+        accounts = _scoped(FundingAccount.objects.filter(project__programme=programme), programme=programme,
+                           project=project, include_demo=include_demo)
+        totals = {row["source"]: row for row in accounts.order_by().values("source").annotate(
+            allocated=Sum("allocated_yuan"), disbursed=Sum("disbursed_yuan"), spent=Sum("spent_yuan"))}
     rows = []
     for source in FundingSourceKind.objects.all():
         account = totals.get(source.pk, {})
@@ -57,11 +105,26 @@ def _sum_subquery(model, field: str):
                              .annotate(total=Sum(field)).values("total")), Value(ZERO), output_field=_MONEY)
 
 
-def funding_by_project(*, programme, include_demo: bool = False) -> list[dict]:
+def funding_by_project(*, programme, include_demo: bool = False, demo: bool = False,
+                       cutoff: dt.date | None = None) -> list[dict]:
     """One row per project of the programme (by code): budget, allocated, disbursed, spent, balance (元)."""
     projects = programme.projects.all()
-    if not include_demo:
+    if demo:
+        projects = projects.filter(is_demo=True)
+    elif not include_demo:
         projects = projects.filter(is_demo=False)
+    if cutoff is not None:
+        budget = dict(budget_lines_as_of(cutoff).filter(project__in=projects).order_by().values_list("project")
+                      .annotate(total=Sum("amount_yuan")))
+        moved = _movement_totals(programme=programme, project=None, include_demo=True, demo=False, cutoff=cutoff,
+                                 group="project")
+        rows = []
+        for p in projects.order_by("code").values("pk", "code", "name"):
+            money = {"budget": budget.get(p["pk"]) or ZERO,
+                     **{key: moved.get(p["pk"], {}).get(key) or ZERO for key in MOVEMENTS}}
+            rows.append({"project_id": p["pk"], "project_code": p["code"], "project_name": p["name"], **money,
+                         "balance": money["budget"] - money["spent"]})
+        return rows
     projects = projects.annotate(
         budget=_sum_subquery(BudgetLine, "amount_yuan"),
         allocated=_sum_subquery(FundingAccount, "allocated_yuan"),
@@ -73,17 +136,18 @@ def funding_by_project(*, programme, include_demo: bool = False) -> list[dict]:
              "balance": p["budget"] - p["spent"]} for p in projects]
 
 
-def funding_reconciliation(*, programme, include_demo: bool = False) -> dict:
+def funding_reconciliation(*, programme, include_demo: bool = False, demo: bool = False,
+                           cutoff: dt.date | None = None) -> dict:
     """The programme's budget lines against its target (27018.02万元): difference = budgeted − target."""
-    lines = _scoped(BudgetLine.objects.filter(programme=programme), programme=programme, project=None,
-                    include_demo=include_demo)
+    lines = _scoped(budget_lines_as_of(cutoff).filter(programme=programme), programme=programme, project=None,
+                    include_demo=include_demo, demo=demo)
     totals = lines.aggregate(budgeted=Sum("amount_yuan"), lines=Count("pk"))
     budgeted = totals["budgeted"] or ZERO
     return {"target": programme.target_budget_yuan, "budgeted": budgeted,
             "difference": budgeted - programme.target_budget_yuan, "lines": totals["lines"]}
 
 
-def central_subsidy_compounds(*, programme, include_demo: bool = False) -> list[dict]:
+def central_subsidy_compounds(*, programme, include_demo: bool = False, demo: bool = False) -> list[dict]:
     """Compounds of projects that take central money (a central budget line or allocation, or flagged
     中央补助项目), with whether the project's scope covers each of 水、电、路、气 for that compound
     (True / False; None while no scope line is recorded for the compound)."""
@@ -93,7 +157,9 @@ def central_subsidy_compounds(*, programme, include_demo: bool = False) -> list[
         Q(centrally_subsidised=True)
         | Exists(BudgetLine.objects.filter(project=OuterRef("pk"), source__is_central=True))
         | Exists(FundingAccount.objects.filter(project=OuterRef("pk"), source__is_central=True)))
-    if not include_demo:
+    if demo:
+        central_projects = central_projects.filter(is_demo=True)
+    elif not include_demo:
         central_projects = central_projects.filter(is_demo=False)
     phases = ProjectCompound.objects.filter(project__in=central_projects)
     phases = list(phases.select_related("compound", "project").order_by("project__code", "compound__name"))
@@ -156,10 +222,11 @@ def source_class_table() -> list[dict]:
 
 
 def dashboard_funding(*, programme, today: dt.date, user) -> dict:
-    """The dashboard's money section: per source in 万元, and the reconciliation against the target."""
-    rows = [r for r in funding_by_source(programme=programme)
+    """The dashboard's money section: per source in 万元, and the reconciliation against the target, as of
+    today (the same selectors and cut-off the budget report and check_figures use)."""
+    rows = [r for r in funding_by_source(programme=programme, cutoff=today)
             if any(r[k] for k in ("budget", "allocated", "disbursed", "spent"))]
-    reconciliation = funding_reconciliation(programme=programme)
+    reconciliation = funding_reconciliation(programme=programme, cutoff=today)
     list_url = reverse("funding:budget_line_list")
     top = max((r["budget"] for r in rows), default=ZERO)
     bars = [{"label": r["source_name"], "value": wan(r["spent"]), "total": wan(r["budget"]) or wan(top),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "communities",
     "projects",
     "funding",
+    "figures",
     "ui",
 ]
 

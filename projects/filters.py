@@ -102,10 +102,26 @@ class AgencyTaskFilter(django_filters.FilterSet):
     programme_wide = YesNoFilter(
         label="全计划任务", field_name="project", lookup_expr="isnull"
     )
+    # Demo projects' tasks are 演示数据: left out unless asked for, as every figure leaves them out.
+    demo = django_filters.ChoiceFilter(
+        label="演示数据", method="filter_demo", empty_label="不含演示任务（默认）",
+        choices=[("include", "含演示任务"), ("only", "仅演示任务")],
+    )
 
     class Meta:
         model = AgencyTask
-        fields = ["q", "agency", "status", "overdue", "open", "programme_wide"]
+        fields = ["q", "agency", "status", "overdue", "open", "programme_wide", "demo"]
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs_scoped"):
+            queryset = super().qs
+            asked = self.form.cleaned_data.get("demo") if self.is_valid() else ""
+            self._qs_scoped = queryset if asked else queryset.exclude(project__is_demo=True)
+        return self._qs_scoped
+
+    def filter_demo(self, queryset, name, value):
+        return queryset.filter(project__is_demo=True) if value == "only" else queryset
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(

@@ -1,10 +1,10 @@
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
 from django.utils import timezone
 
-from communities.totals import recorded_totals
+from communities.totals import recorded_as_of
 
 from . import deadlines, scope_rules
 from . import steps as step_catalog
@@ -17,23 +17,27 @@ def programme_current() -> Programme | None:
 
 
 def _recorded(figures: dict) -> dict:
+    area = Decimal(figures["floor_area_m2"])
     return {
         "compounds": figures["compounds"],
         "buildings": figures["buildings"],
         "households": figures["households"],
-        "floor_area_m2": str(figures["floor_area_m2"].quantize(Decimal("0.01"))),
+        "floor_area_m2": str(area.quantize(Decimal("0.01"))),
+        # The target is in 万㎡ (work plan 二): the recorded area beside it too, rounded as the reports round.
+        "floor_area_wan_m2": str((area / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)),
         "compounds_with_floor_area": figures["compounds_with_floor_area"],
     }
 
 
 def programme_summary(*, programme: Programme, today: dt.date | None = None) -> dict:
-    """Targets, deadlines and what is recorded so far, real and demo counted apart.
+    """Targets, deadlines and what is recorded at the end of `today` (the cut-off), real and demo apart.
 
-    Budget lines arrive with the funding capability; until then the recorded budget is reported as
-    not yet tracked (None), never as a made-up figure.
+    For today that is the totals stored per town by the services that write compounds; for an earlier
+    cut-off it is reconstructed from the change history (communities.totals.recorded_as_of). The recorded
+    budget is funding.selectors.funding_reconciliation's, read by the pages beside this.
     """
     today = today or timezone.localdate()
-    totals = recorded_totals()  # stored per town by the services that write compounds (communities.totals)
+    totals = recorded_as_of(today)
     return {
         "programme": {
             "year": programme.year,
@@ -75,6 +79,19 @@ def procedure_steps() -> list[dict]:
         {"code": step.code, "name": step.name, "clause": step.clause, "gate": step_catalog.gate_of(step.code)}
         for step in step_catalog.STEPS
     ]
+
+
+def step_as_of(step, cutoff: dt.date):
+    """The step as it stood at the end of the cut-off day, from its dates (never saved): started once its
+    actual start is on or before the cut-off, done once its actual end is. Status follows the dates
+    (the table's status_matches_dates constraint), so this is exact."""
+    if step.actual_end and step.actual_end > cutoff:
+        step.actual_end = None
+    if step.actual_start and step.actual_start > cutoff:
+        step.actual_start = None
+    step.status = (StepStatus.DONE if step.actual_end else StepStatus.IN_PROGRESS if step.actual_start
+                   else StepStatus.NOT_STARTED)
+    return step
 
 
 def programme_overview(*, programme: Programme) -> dict:
@@ -477,14 +494,15 @@ def _rate(part, whole):
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
-def indicators(*, programme, is_demo: bool = False) -> dict:
+def indicators(*, programme, is_demo: bool = False, cutoff: dt.date | None = None) -> dict:
     """Started (开工) and completed projects, compounds and households, their rates against the plan,
     and the physical outputs — per programme and per town. Real and demo data are never mixed.
 
     Plan for the programme = the document's targets (46 compounds, 6157 households); plan for a town =
     the compounds and households of that town already in the programme's projects (the document sets
     no town targets). A compound counts as started when any project covering it has started
-    construction, as completed when every project covering it has passed 竣工验收.
+    construction, as completed when every project covering it has passed 竣工验收. With a cut-off,
+    started and completed are as of it: construction's actual start, acceptance's actual end on or before it.
     """
     from .models import ProjectCompound, ProjectStep, ScopeLine
 
@@ -498,16 +516,12 @@ def indicators(*, programme, is_demo: bool = False) -> dict:
         project__is_demo=is_demo,
         code__in=[step_catalog.STARTED_STEP, step_catalog.COMPLETED_STEP],
     )
-    started = {
-        pid
-        for pid, code, status in states.values_list("project_id", "code", "status")
-        if code == step_catalog.STARTED_STEP and status != StepStatus.NOT_STARTED
-    }
-    completed = {
-        pid
-        for pid, code, status in states.values_list("project_id", "code", "status")
-        if code == step_catalog.COMPLETED_STEP and status == StepStatus.DONE
-    }
+    started, completed = set(), set()
+    for pid, code, actual_start, actual_end in states.values_list("project_id", "code", "actual_start", "actual_end"):
+        if code == step_catalog.STARTED_STEP and actual_start and (cutoff is None or actual_start <= cutoff):
+            started.add(pid)
+        if code == step_catalog.COMPLETED_STEP and actual_end and (cutoff is None or actual_end <= cutoff):
+            completed.add(pid)
     output_fields = (
         "pipes_km",
         "lifts",
@@ -672,23 +686,40 @@ def dashboard_overdue(*, programme, today: dt.date, user) -> dict:
             "note": "" if rows else "没有逾期项目。"}
 
 
-def dashboard_agencies_overdue(*, programme, today: dt.date, user) -> dict:
-    """Agencies with tasks past their due date and not done, most overdue tasks first."""
-    from django.urls import reverse
+def tasks_overdue(*, programme, cutoff: dt.date, demo: bool = False):
+    """Agency tasks overdue at the end of the cut-off day: due before it and not done by it (a task done
+    later was still open then). Real data (programme-wide tasks and real projects') unless demo=True,
+    which reads demo projects' tasks only. The dashboard, the progress report and check_figures read it."""
+    from django.db.models import Q
 
     from .models import AgencyTask
 
-    counts = (
-        AgencyTask.objects.filter(programme=programme, due_date__lt=today)
-        .exclude(status=TaskStatus.DONE)
+    done_by_then = Q(status=TaskStatus.DONE) & (Q(completed_on__isnull=True) | Q(completed_on__lte=cutoff))
+    scope = Q(project__is_demo=True) if demo else Q(project__isnull=True) | Q(project__is_demo=False)
+    return AgencyTask.objects.filter(scope, programme=programme, due_date__lt=cutoff).exclude(done_by_then)
+
+
+def overdue_by_agency(*, programme, cutoff: dt.date, demo: bool = False) -> list[dict]:
+    """[{"agency_id", "agency__name", "n"}] of tasks_overdue, most overdue tasks first."""
+    return list(
+        tasks_overdue(programme=programme, cutoff=cutoff, demo=demo)
         .values("agency_id", "agency__name")
         .annotate(n=Count("id"))
         .order_by("-n", "agency__name")
     )
+
+
+def dashboard_agencies_overdue(*, programme, today: dt.date, user) -> dict:
+    """Agencies with real tasks past their due date and not done, most overdue tasks first; each linked
+    to the task list filtered the same way (that list leaves demo tasks out by default too)."""
+    from django.urls import reverse
+
+    counts = overdue_by_agency(programme=programme, cutoff=today)
     url = reverse("task_list")
     rows = [{"cells": [row["agency__name"], row["n"]], "url": f"{url}?agency={row['agency_id']}&overdue=true"}
             for row in counts]
-    return {"headers": ["单位", "逾期任务数"], "rows": rows, "note": "" if rows else "没有逾期的部门任务。"}
+    return {"headers": ["单位", "逾期任务数"], "rows": rows,
+            "note": "不含演示数据。" if rows else "没有逾期的部门任务（不含演示数据）。"}
 
 
 def task_notes(*, task) -> list:
@@ -708,10 +739,9 @@ def steps_overdue(*, today: dt.date, limit: int = 20) -> dict:
     return {"count": queryset.count(), "rows": rows}
 
 
-def tasks_overdue(*, today: dt.date, limit: int = 20) -> dict:
-    """Agencies' tasks past their due date and not done (two queries)."""
-    from .models import AgencyTask
-
-    queryset = AgencyTask.objects.filter(due_date__lt=today).exclude(status=TaskStatus.DONE)
+def tasks_overdue_page(*, programme, today: dt.date, limit: int = 20) -> dict:
+    """The work queue's agency tasks past their due date and not done — real data, exactly what the dashboard
+    counts (tasks_overdue): how many, and the first `limit` (two queries)."""
+    queryset = tasks_overdue(programme=programme, cutoff=today)
     rows = list(queryset.select_related("agency", "project").order_by("due_date", "id")[:limit])
     return {"count": queryset.count(), "rows": rows}

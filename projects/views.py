@@ -45,9 +45,23 @@ def home(request):
     programme = programme_current()
     context = {"programme": programme}
     if programme is not None:
-        context["summary"] = programme_summary(programme=programme)
+        context.update(home_figures(programme=programme, today=timezone.localdate()))
         context.update(programme_overview(programme=programme))
     return render(request, "projects/home.html", context)
+
+
+def home_figures(*, programme, today) -> dict:
+    """The home page's figures as of today: recorded (projects.selectors.programme_summary) and the budget
+    recorded (funding.selectors.funding_reconciliation), the selectors the dashboard, the reports and
+    check_figures read, so the home page cannot disagree with them."""
+    from funding.selectors import funding_reconciliation
+
+    reconciliation = funding_reconciliation(programme=programme, cutoff=today)
+    return {
+        "summary": programme_summary(programme=programme, today=today),
+        "budget_recorded_yuan": reconciliation["budgeted"],
+        "budget_lines": reconciliation["lines"],
+    }
 
 
 def _project_for_user(request, pk: int, *, write: bool = False) -> Project:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from agencies import access
 from agencies.choices import Role
 from communities.selectors import compounds_awaiting_review, uploads_awaiting_confirmation
-from projects.selectors import programme_current, steps_overdue, tasks_overdue
+from projects.selectors import programme_current, steps_overdue, tasks_overdue_page
 
 from .choices import ExportState
 from .exports import export_runs_sweep
@@ -60,7 +60,7 @@ def work_queue(request):
         "review": compounds_awaiting_review(user=request.user),
         "uploads": uploads_awaiting_confirmation(user=request.user),
         "steps": steps_overdue(today=today),
-        "tasks": tasks_overdue(today=today),
+        "tasks": tasks_overdue_page(programme=programme_current(), today=today),
     })
 
 

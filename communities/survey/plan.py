@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from communities import bulk
-from communities.choices import SurveySheet
+from communities.choices import ReviewStatus, SurveySheet
 from communities.models import Building, Community, Compound, Household
 
 from . import schema
@@ -310,6 +310,10 @@ def survey_write(plan: SurveyPlan, *, town, user) -> dict:
     now = timezone.now()
     compounds = plan.sheets.get(SurveySheet.COMPOUNDS)
     if compounds is not None:
+        # A compound known only by name (未调查) that this survey gives facts is surveyed now; set before the
+        # rows are written so their history rows (copied from the rows) record it with the uploader.
+        Compound.objects.filter(pk__in=[pk for pk, _ in compounds.update],
+                                review_status=ReviewStatus.NOT_SURVEYED).update(review_status=ReviewStatus.SURVEYED)
         _write_compounds(compounds, town=town, user=user, now=now)
     compound_ids = {_key((name,)): pk for pk, name in Compound.objects.filter(town=town).values_list("id", "name")}
     buildings = plan.sheets.get(SurveySheet.BUILDINGS)

@@ -2,7 +2,9 @@
 27018.02万元, and the centrally subsidised compounds with their 水电路气 coverage.
 
 The figures come only from the funding capability's selectors (funding/selectors.py):
-funding_by_source, funding_by_project, funding_reconciliation, central_subsidy_compounds.
+funding_by_source, funding_by_project, funding_reconciliation, central_subsidy_compounds — as of the
+run's cut-off (money dated on or before it, budget lines as they stood that day) and for the run's data:
+a run marked 演示数据 reads demo projects only, any other run real data only.
 """
 
 import datetime as dt
@@ -20,7 +22,8 @@ _MONEY_COLUMNS = [Column(f"{label}(万元)", 14, "wan") for label in ("预算", 
 def write_budget(
     workbook, *, programme: Programme, cutoff: dt.date, is_demo: bool, subtitle: str, progress: Callable[[int], None]
 ) -> dict:
-    title = f"{programme.name}资金报告"
+    title = f"{programme.name}资金报告" + ("（演示数据）" if is_demo else "")
+    scope = {"programme": programme, "demo": is_demo}
     source_sheet = ReportSheet(
         workbook, name="按资金来源", title=f"{title}：按资金来源", subtitle=subtitle,
         columns=[Column("资金来源", 26), Column("中央补助", 8), *_MONEY_COLUMNS],
@@ -38,7 +41,7 @@ def write_budget(
         columns=[Column("小区", 26, wrap=True), Column("项目编号", 14), Column("水", 6), Column("电", 6),
                  Column("路", 6), Column("气", 6), Column("水电路气覆盖", 12)],
     )
-    rows = funding.funding_by_source(programme=programme)
+    rows = funding.funding_by_source(**scope, cutoff=cutoff)
     totals = dict.fromkeys(_MONEY, 0)
     for row in rows:
         source_sheet.append([row["source_name"], row["is_central"], *(wan(row[key]) for key in _MONEY)])
@@ -46,18 +49,21 @@ def write_budget(
             totals[key] += row[key]
     source_sheet.append(["合计", None, *(wan(totals[key]) for key in _MONEY)])
     progress(30)
-    for row in funding.funding_by_project(programme=programme):
+    for row in funding.funding_by_project(**scope, cutoff=cutoff):
         project_sheet.append([row["project_code"], row["project_name"], *(wan(row[key]) for key in _MONEY)])
     progress(55)
-    reconciliation = funding.funding_reconciliation(programme=programme)
+    reconciliation = funding.funding_reconciliation(**scope, cutoff=cutoff)
     reconciliation_sheet.append(["计划总投资（工作方案）", wan(reconciliation["target"])])
     reconciliation_sheet.append(["已编入预算", wan(reconciliation["budgeted"])])
     reconciliation_sheet.append(["差额（计划 − 预算）", wan(reconciliation["difference"])])
     # funding_reconciliation counts the budget lines it summed (funding/selectors.py).
     reconciliation_sheet.append(["预算条目（条）", reconciliation["lines"]])
+    reconciliation_sheet.note(
+        f"已分配、已拨付、已支出按下达、拨付、支付日期计至 {cutoff:%Y-%m-%d}；预算为该日结束时已编入的预算条目。"
+        + ("本报告只含演示数据。" if is_demo else "不含演示数据。"))
     progress(75)
     count = 0
-    for row in funding.central_subsidy_compounds(programme=programme):
+    for row in funding.central_subsidy_compounds(**scope):
         items = [bool(row[key]) for key in ("water", "power", "road", "gas")]
         central_sheet.append([
             row["compound_name"], row["project_code"], *("是" if item else "否" for item in items), f"{sum(items)}/4",

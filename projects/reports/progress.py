@@ -1,5 +1,11 @@
 """The progress report (进度报告): the programme against its two deadlines, as at a data cut-off.
 
+As of the cut-off (数据截止日期): the recorded compounds, buildings, households and floor area (what had
+been recorded by the end of that day: projects.selectors.programme_summary), every step's status (from
+its actual dates: projects.selectors.step_as_of), so the deadline statuses, current steps, blockers and
+the started / completed indicators, and the overdue agency tasks (projects.selectors.tasks_overdue).
+The list of projects, their compounds and scope are as recorded now; the summary sheet says so.
+
 Everything is read through projects.selectors and projects.deadlines — the same figures, statuses
 and blockers the pages show; this module only lays them out. Projects are read in chunks with their
 steps, compounds, scope, tasks and acceptance prefetched, so memory stays bounded however many.
@@ -10,14 +16,15 @@ from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from communities.models import Compound
+from jingyuan_renovation.dates import end_of_day
 
 from .. import scope_rules
-from ..choices import DeadlineStatus, TaskStatus
+from ..choices import DeadlineStatus
 from ..models import AgencyTask, Programme, Project, ProjectCompound, ProjectStep, ScopeLine
-from ..selectors import indicators, programme_summary, project_blockers, project_row
+from ..selectors import indicators, programme_summary, project_blockers, project_row, step_as_of, tasks_overdue
 from .workbook import Column, ReportSheet, share, wan
 
 CHUNK = 200
@@ -61,7 +68,10 @@ def project_chunks(*, programme: Programme, is_demo: bool):
 
 
 def project_facts(project, *, today: dt.date) -> dict:
-    """One project's row (selectors.project_row) with its blockers (selectors.project_blockers)."""
+    """One project's row (selectors.project_row) with its blockers (selectors.project_blockers), as of
+    `today` (the cut-off): its prefetched steps are set back to what their dates say then."""
+    for step in project.steps.all():
+        step_as_of(step, today)
     lines = list(project.scope_lines.all())
     project.estimated_cost_yuan = sum((line.estimated_cost_yuan for line in lines), Decimal("0"))
     row = project_row(project, today=today)
@@ -171,8 +181,9 @@ def write_progress(
             projects_written += 1
         progress(5 + int(55 * projects_written / max(total, 1)))
     # Recorded compounds no project covers yet: on the sheet, so nothing recorded is silently missing.
+    # ...recorded by the cut-off (创建时间), as the summary's 已录入 counts them.
     waiting = (
-        Compound.objects.filter(is_demo=is_demo)
+        Compound.objects.filter(is_demo=is_demo, created_at__lte=end_of_day(cutoff))
         .exclude(id__in=ProjectCompound.objects.filter(project__programme=programme).values("compound_id"))
         .select_related("town")
         .order_by("town__name", "name")
@@ -198,7 +209,7 @@ def write_progress(
     ]:
         rate = Decimal(value) / Decimal(target) if value is not None and target else None
         summary_sheet.append([label, target, value, rate, note])
-    summary_sheet.append(["改造项目（个）", None, projects_written, None, ""])
+    summary_sheet.append(["改造项目（个）", None, projects_written, None, "按当前登记的项目"])
     for key, deadline, meaning, label in [
         ("ready", programme.ready_deadline, programme.ready_deadline_meaning, "时限一"),
         ("completion", programme.completion_deadline, programme.completion_deadline_meaning, "时限二"),
@@ -209,9 +220,14 @@ def write_progress(
             f"{label} {deadline:%Y-%m-%d}", None, None, None,
             f"{meaning}。截至 {cutoff:%Y-%m-%d}{'剩余' if days >= 0 else '已过'} {abs(days)} 天；项目：{counts}。",
         ])
+    summary_sheet.note(
+        f"截至 {cutoff:%Y-%m-%d} 的数字：已录入的小区、楼栋、住户与建筑面积（当日结束时已录入的记录），"
+        "各步骤状态（按实际开始、完成日期）及由此得出的时限状态、当前步骤、制约因素、开工与完工指标，"
+        "以及部门逾期任务。项目、小区与改造内容清单按当前登记。"
+        + ("本报告只含演示数据。" if is_demo else "不含演示数据。"))
     progress(72)
 
-    figures = indicators(programme=programme, is_demo=is_demo)
+    figures = indicators(programme=programme, is_demo=is_demo, cutoff=cutoff)
     indicator_sheet = ReportSheet(
         workbook,
         name="统计指标",
@@ -263,9 +279,7 @@ def write_progress(
         ],
     )
     overdue = (
-        AgencyTask.objects.filter(programme=programme, due_date__lt=cutoff)
-        .exclude(status=TaskStatus.DONE)
-        .filter(Q(project__is_demo=True) if is_demo else Q(project__isnull=True) | Q(project__is_demo=False))
+        tasks_overdue(programme=programme, cutoff=cutoff, demo=is_demo)
         .select_related("agency", "project")
         .order_by("agency__order", "agency__name", "due_date", "id")
     )
@@ -274,7 +288,9 @@ def write_progress(
         duty_sheet.append([
             _agency_name(task.agency), task.title,
             f"{task.project.code} {task.project.name}" if task.project else "全计划", task.due_date,
-            (cutoff - task.due_date).days, task.get_status_display(), task.notes,
+            (cutoff - task.due_date).days,
+            f"截止日未完成（{task.completed_on:%Y-%m-%d} 完成）" if task.completed_on else task.get_status_display(),
+            task.notes,
         ])
         overdue_count += 1
     if not overdue_count:

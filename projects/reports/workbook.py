@@ -96,10 +96,14 @@ class ReportSheet:
 
     def append(self, values) -> None:
         row = []
-        for cell, value in zip(self._cells, values, strict=True):
+        for column, cell, value in zip(self.columns, self._cells, values, strict=True):
             value = safe_cell_value(value)
             if isinstance(value, dt.datetime):
                 value = value.date()
+            if column.kind == "decimal":
+                # A count in a mixed column (compounds beside 万㎡) is a whole number: 46, not 46.00.
+                whole = isinstance(value, int) and not isinstance(value, bool)
+                cell.number_format = NUMBER_FORMATS["int" if whole else "decimal"]
             cell.value = value
             row.append(cell)
         self.sheet.append(row)

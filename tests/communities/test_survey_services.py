@@ -464,3 +464,25 @@ def test_a_real_worker_checks_keeps_the_rows_and_imports_them(live_worker, roles
     wait_for(upload, SurveyUploadState.IMPORTED)
     assert Household.objects.filter(building__compound__town=town).count() == 2
     assert not storage.exists(name)
+
+
+def test_a_survey_of_a_compound_known_only_by_name_makes_it_surveyed(staff_user, wulan, tmp_path):
+    """The compounds the work plan names are 未调查 until a survey gives them facts; the import records the step."""
+    from communities.choices import ReviewStatus
+    from communities.selectors import review_history
+
+    from .survey_files import BUILDING_HEADERS, COMPOUND_HEADERS, building_row, compound_row
+
+    named = Compound.objects.create(town=wulan, name="测试-点名小区", named_in_plan=True,
+                                    review_status=ReviewStatus.NOT_SURVEYED)
+    sheets = {"小区": [COMPOUND_HEADERS, compound_row(name=named.name)],
+              "楼栋": [BUILDING_HEADERS, building_row(compound=named.name)],
+              "住户": [HOUSEHOLD_HEADERS, household_row(compound=named.name, room="101"),
+                     household_row(compound=named.name, room="102")]}
+    upload = upload_file(staff_user, wulan, write_xlsx(tmp_path / "named.xlsx", sheets))
+    survey_import(upload=upload, user=staff_user)
+    named.refresh_from_db()
+    assert named.review_status == ReviewStatus.SURVEYED and named.build_year == 1995
+    steps = review_history(compound=named)
+    assert [s.review_status for s in steps] == [ReviewStatus.NOT_SURVEYED, ReviewStatus.SURVEYED]
+    assert steps[-1].history_user == staff_user

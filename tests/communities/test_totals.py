@@ -181,3 +181,40 @@ def test_a_compound_waiting_for_the_site_verification_is_counted_as_pending_six_
     compound_facts_update(compound=compound, user=staff_user, changes={"fit_for_demolition": False})
     assert verdict_totals(town_id=wulan.pk, is_demo=False)["pending_site"] == 0
     assert recorded_totals() == _live()
+
+
+def test_recorded_as_of_a_past_day_counts_only_what_was_recorded_by_then(wulan, staff_user):
+    """A report as of an earlier cut-off: compounds by 创建时间, buildings and households by their first
+    history row, verdicts as the assessments' history had them; today's figures are the stored totals."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from communities.choices import Verdict
+    from communities.models import CompoundAssessment
+    from communities.services import compound_assess
+    from communities.totals import recorded_as_of
+
+    old = make_estate(town=wulan, compounds=1, buildings=2, households=3, water_drainage_aged=True)[0]
+    unassessed = make_estate(town=wulan, compounds=1, buildings=1, households=1)[0]
+    compound_assess(compound=old)
+    then = timezone.make_aware(dt.datetime(2023, 5, 1, 9))
+    Compound.objects.filter(pk__in=[old.pk, unassessed.pk]).update(created_at=then)
+    for model in (Compound, Building, Household, CompoundAssessment):
+        model.history.model.objects.update(history_date=then)
+    make_estate(town=wulan, compounds=1, buildings=1, households=2)  # recorded today
+    old.refresh_from_db()
+    compound_facts_update(compound=old, user=staff_user, changes={"build_year": 1990})  # edited today
+    unassessed.refresh_from_db()
+    compound_assess(compound=unassessed)  # assessed only today
+
+    past = recorded_as_of(dt.date(2023, 5, 31))[False]
+    named = Compound.objects.filter(named_in_plan=True).count()  # the plan's compounds, loaded today
+    assert (past["compounds"], past["buildings"], past["households"]) == (2, 3, 7)
+    verdict_then = CompoundAssessment.history.filter(compound_id=old.pk).order_by("history_date").first().verdict
+    assert past[verdict_then] == 1 and past["not_assessed"] == 1
+    assert sum(past[v.value] for v in Verdict) == 1
+    assert recorded_as_of(dt.date(2023, 4, 30))[False]["compounds"] == 0
+    today = recorded_as_of(timezone.localdate())
+    assert today == recorded_totals()
+    assert today[False]["compounds"] == 3 + named

@@ -61,15 +61,43 @@ def test_surveyor_sees_only_their_own_town(client, users, wulan_compound, other_
     assert [t.name for t in response.context["filter"].form.fields["town"].queryset] == ["乌兰镇"]
 
 
-def test_leader_sees_counts_by_verdict_but_no_compounds(client, users, wulan_compound, other_compound):
+def test_leader_reads_the_list_with_its_filters_and_the_counts_by_verdict(client, users, wulan_compound,
+                                                                          other_compound):
+    """The dashboard's verdict bars link here: a leader gets the compounds behind each count, read-only."""
     client.force_login(users["leader"])
     response = client.get(URL)
     page = response.content.decode()
     assert response.status_code == 200
-    assert wulan_compound.name not in page and other_compound.name not in page
+    assert wulan_compound.name in page and other_compound.name in page
     counts = {row["label"]: row["count"] for row in response.context["counts"]}
     # The three compounds the work plan names have no facts yet: 资料不全.
     assert counts == {"符合改造条件": 1, "放宽认定": 0, "不符合": 1, "资料不全": 3, "待现场审核认定": 0, "未评估": 0}
+    filtered = client.get(URL, {"verdict": Verdict.ELIGIBLE}).content.decode()
+    assert wulan_compound.name in filtered and other_compound.name not in filtered
+    assert page.count("<form method=\"post\"") == 1  # the logout button only: nothing to change here
+
+
+def test_demo_compounds_are_left_out_of_the_list_and_counts_unless_asked(client, users, programme, wulan,
+                                                                         wulan_compound):
+    """The same counts as the dashboard's verdict bars (real data only) by default; 演示数据 on request."""
+    from django.urls import reverse as url_of
+
+    demo = assessed(town=wulan, name="演示-乌兰-符合", is_demo=True)
+    client.force_login(users["leader"])
+    response = client.get(URL)
+    counts = {row["verdict"]: row["count"] for row in response.context["counts"]}
+    assert demo.name not in response.content.decode()
+    dashboard = {s["key"]: s for s in client.get(url_of("ui:dashboard")).context["sections"]}
+    bars = {bar["label"]: bar["value"] for bar in dashboard["verdicts"]["data"]["bars"]}
+    assert sum(counts.values()) == sum(bars.values())
+    eligible_bar = next(bar for bar in dashboard["verdicts"]["data"]["bars"] if bar["label"] == "符合改造条件")
+    listed = client.get(eligible_bar["url"]).context["page"].paginator.count
+    assert listed == eligible_bar["value"] == 1
+    with_demo = client.get(URL, {"demo": "include"})
+    assert demo.name in with_demo.content.decode()
+    assert sum(row["count"] for row in with_demo.context["counts"]) == sum(counts.values()) + 1
+    only = client.get(URL, {"demo": "only"})
+    assert only.context["page"].paginator.count == 1
 
 
 def test_nav_link_shows_for_reviewers_only(client, users):

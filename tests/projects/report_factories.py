@@ -6,7 +6,24 @@ from communities.models import Town
 from tests.communities.factories import make_estate
 from tests.projects.factories import add_line, complete_through, make_project, plan
 
-CUTOFF = dt.date(2023, 9, 30)
+# After the last step of the world below (jy-01's acceptance, 2024-01-15), so as of the cut-off every
+# recorded fact below holds; its records are dated before it (backdate).
+CUTOFF = dt.date(2024, 3, 31)
+RECORDED_AT = dt.datetime(2023, 3, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def backdate(when=RECORDED_AT):
+    """Date every record made so far at `when`: creation times and change-history rows, as if entered then."""
+    from django.apps import apps
+
+    from communities.models import Compound
+    from projects.models import Project
+
+    for model in apps.get_models():
+        if model.__name__.startswith("Historical"):
+            model.objects.update(history_date=when)
+    Compound.objects.update(created_at=when)
+    Project.objects.update(created_at=when)
 
 
 def make_report_world(*, programme, user, compound_name=None):
@@ -26,4 +43,5 @@ def make_report_world(*, programme, user, compound_name=None):
     add_line(ready, user, estates[1], "roads_paving", cost="100000", parking_spaces=12)
     complete_through(done, user, "completion_acceptance")
     complete_through(ready, user, "construction_tender", late_days=3)
+    backdate()
     return {"jy-01": done, "jy-02": ready, "jy-03": planned, "waiting": estates[3]}

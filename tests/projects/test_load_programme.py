@@ -80,6 +80,27 @@ def test_only_the_three_named_compounds_are_loaded_without_invented_facts():
     assert Building.objects.count() == 0 and Household.objects.count() == 0
 
 
+def test_the_named_compounds_are_not_surveyed_until_a_survey_or_staff_edit_gives_facts(staff_user):
+    """四(一) names them; nothing about them is surveyed, so they are 未调查, not 「已摸底调查 — 系统」."""
+    from communities.choices import ReviewStatus
+    from communities.selectors import review_history
+    from communities.services import compound_facts_update
+
+    call_command("load_programme", stdout=StringIO())
+    compounds = list(Compound.objects.order_by("name"))
+    assert {c.review_status for c in compounds} == {ReviewStatus.NOT_SURVEYED}
+    assert [step.review_status for step in review_history(compound=compounds[0])] == [ReviewStatus.NOT_SURVEYED]
+    assert compounds[0].get_review_status_display() == "未调查"
+    call_command("load_programme", stdout=StringIO())  # a reload keeps them as they are
+    assert Compound.objects.filter(review_status=ReviewStatus.NOT_SURVEYED).count() == 3
+    compound_facts_update(compound=compounds[0], user=staff_user, changes={"build_year": 1992})
+    compounds[0].refresh_from_db()
+    assert compounds[0].review_status == ReviewStatus.SURVEYED
+    steps = review_history(compound=compounds[0])
+    assert [s.review_status for s in steps] == [ReviewStatus.NOT_SURVEYED, ReviewStatus.SURVEYED]
+    assert steps[-1].history_user == staff_user
+
+
 def test_scope_catalog_and_funding_kinds():
     call_command("load_programme", stdout=StringIO())
     # National classes (国办发〔2020〕23号) and "" for what the national guidance does not class.
@@ -189,7 +210,7 @@ def test_programme_summary_json_separates_real_and_demo(settings):
     assert summary["recorded"]["demo"]["compounds"] == 3
     assert summary["recorded"]["demo"]["households"] == Household.objects.filter(
         building__compound__is_demo=True).count() > 0
-    assert summary["recorded_budget_yuan"] is None
+    assert summary["recorded"]["real"]["floor_area_wan_m2"] == "0.00"
 
 
 def test_programme_summary_without_programme_says_what_to_do():

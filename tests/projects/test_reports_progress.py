@@ -36,7 +36,7 @@ def test_every_sheet_has_a_title_with_report_date_and_cutoff_and_frozen_headers(
     assert book.sheetnames == ["计划总览", "项目进度", "小区进度", "统计指标", "实物工作量", "部门逾期任务"]
     for sheet in book.worksheets:
         assert "进度报告" in sheet["A1"].value
-        assert "报告日期：" in sheet["A2"].value and "数据截止：2023-09-30" in sheet["A2"].value
+        assert "报告日期：" in sheet["A2"].value and "数据截止：2024-03-31" in sheet["A2"].value
         assert sheet.freeze_panes == "A4"
         assert sheet["A3"].font.bold
         assert sheet.column_dimensions["A"].width >= 10
@@ -137,6 +137,67 @@ def test_build_report_command_writes_the_same_workbook(programme, staff_user, tm
 
     make_report_world(programme=programme, user=staff_user)
     path = tmp_path / "cmd.xlsx"
-    call_command("build_report", "progress", "--cutoff", "2023-09-30", "--output", str(path))
+    call_command("build_report", "progress", "--cutoff", "2024-03-31", "--output", str(path))
     book = load_workbook(path)
     assert [r["项目编号"] for r in _table(book["项目进度"])] == ["jy-01", "jy-02", "jy-03"]
+
+
+def _summary(path):
+    return {r["指标"]: r for r in _table(load_workbook(path)["计划总览"])}
+
+
+def test_a_compound_imported_after_the_cutoff_is_not_recorded_as_of_it(programme, staff_user, tmp_path):
+    """已录入 counts what had been recorded by the end of the cut-off day (the compound's 创建时间, the
+    buildings' and households' first history rows); a compound imported today is not in a report as of 2024-03-31."""
+    from tests.communities.factories import make_estate
+
+    make_report_world(programme=programme, user=staff_user)
+    before = {name: model.objects.filter(**demo).count() for name, model, demo in (
+        ("小区（个）", Compound, {"is_demo": False}), ("楼栋（栋）", Building, {"compound__is_demo": False}),
+        ("住户（户）", Household, {"building__compound__is_demo": False}))}
+    late = make_estate(town=Compound.objects.first().town, compounds=1, buildings=2, households=3)[0]  # today
+    path = tmp_path / "progress.xlsx"
+    report_write(kind="progress", programme=programme, cutoff=CUTOFF, path=path)
+    rows = _summary(path)
+    assert {name: rows[name]["已录入"] for name in before} == before
+    assert late.name not in {r["小区"] for r in _table(load_workbook(path)["小区进度"])}
+    from django.utils import timezone
+
+    report_write(kind="progress", programme=programme, cutoff=timezone.localdate(), path=path)
+    rows = _summary(path)
+    assert rows["小区（个）"]["已录入"] == before["小区（个）"] + 1
+    assert rows["住户（户）"]["已录入"] == before["住户（户）"] + 6
+
+
+def test_a_step_completed_after_the_cutoff_is_not_done_as_of_it(programme, staff_user, tmp_path):
+    """jy-01 passed 竣工验收 on 2024-01-15: as of 2023-09-30 it was under construction, not completed."""
+    import datetime as dt
+
+    make_report_world(programme=programme, user=staff_user)
+    path = tmp_path / "progress.xlsx"
+    report_write(kind="progress", programme=programme, cutoff=dt.date(2023, 9, 30), path=path)
+    book = load_workbook(path)
+    done = next(r for r in _table(book["项目进度"]) if r["项目编号"] == "jy-01")
+    assert done["全部完工（时限二）"] != "已完成"
+    assert "施工" in done["当前步骤"]
+    compound = next(r for r in _table(book["小区进度"]) if r["项目编号"] == "jy-01")
+    assert compound["实际竣工验收"] is None and compound["实际开工"] is not None
+    total = _table(book["统计指标"])[0]
+    assert (total["开工小区"], total["完工小区"], total["完工项目"]) == (1, 0, 0)
+    assert indicators(programme=programme, cutoff=dt.date(2023, 9, 30))["total"]["compounds_completed"] == 0
+    assert indicators(programme=programme, cutoff=CUTOFF)["total"]["compounds_completed"] == 1
+
+
+def test_the_summary_says_which_figures_are_as_of_the_cutoff_and_counts_are_whole(workbook):
+    _, book = workbook
+    sheet = book["计划总览"]
+    texts = [row[0] for row in sheet.iter_rows(min_row=4, values_only=True) if row[0]]
+    assert any(text.startswith("截至 2024-03-31 的数字") for text in texts)
+    header = [c.value for c in sheet[3]]
+    for row in sheet.iter_rows(min_row=4):
+        if row[0].value in ("小区（个）", "住户（户）"):
+            target, recorded = row[header.index("计划目标")], row[header.index("已录入")]
+            assert isinstance(target.value, int) and target.number_format == "#,##0"
+            assert recorded.number_format == "#,##0"
+        if row[0].value == "建筑面积（万㎡）":
+            assert row[header.index("计划目标")].number_format == "#,##0.00"

@@ -128,3 +128,20 @@ def test_liaison_lands_on_their_agency_open_tasks(client, liaison_user, project)
     tasks = list(response.context["page"].object_list)
     assert tasks and done not in tasks
     assert {t.agency.code for t in tasks} == {"finance"} and all(t.status != TaskStatus.DONE for t in tasks)
+
+
+@pytest.fixture
+def demo_project(programme, wulan, staff_user):
+    return make_project(programme=programme, user=staff_user, code="demo-01", is_demo=True,
+                        compounds=[CompoundFactory(town=wulan, is_demo=True)])
+
+
+def test_the_task_list_leaves_demo_tasks_out_unless_asked(client, liaison_user, project, demo_project):
+    client.force_login(liaison_user)
+    listed = client.get(reverse("task_list")).context["page"].object_list
+    assert listed and all(task.project_id != demo_project.pk for task in listed)
+    with_demo = client.get(reverse("task_list"), {"demo": "include"}).context["page"].object_list
+    assert {project.pk, demo_project.pk} <= {task.project_id for task in with_demo}
+    only_demo = client.get(reverse("task_list"), {"demo": "only"}).context["page"].object_list
+    assert only_demo and {task.project_id for task in only_demo} == {demo_project.pk}
+    assert "不含演示任务（默认）" in client.get(reverse("task_list")).content.decode()

@@ -61,19 +61,16 @@ def test_days_left_to_each_deadline(client, users, programme, monkeypatch):
     assert "数据截至 2024年5月1日" in body
 
 
-def test_sections_without_their_models_say_so_plainly(client, users, programme, monkeypatch):
-    """A capability that has not landed (here: a section whose model does not exist) says so, no figures."""
-    missing = ui_selectors.DashboardSection("later", "以后的功能", "funding.NoSuchModel", "funding.selectors.nothing",
-                                            "待以后的功能上线")
-    monkeypatch.setattr(ui_selectors, "DASHBOARD_SECTIONS", [*ui_selectors.DASHBOARD_SECTIONS, missing])
+def test_every_section_shows_its_figures_from_the_owning_app_selector(client, users, programme):
+    """The sections read their apps' selectors directly (no look-up by dotted name), so none is pending."""
+    import inspect
+
     client.force_login(users["auditor"])
     body = client.get(reverse("ui:dashboard")).content.decode()
-    assert "暂无数据（待以后的功能上线）" in body
-    assert "暂无数据（待项目管理功能上线）" not in body  # projects have landed
+    assert "暂无数据（" not in body
     assert "尚未建立改造项目。" in body
-    # The funding section is live (issue 6): it shows its reconciliation instead of a pending line.
-    assert "暂无数据（待资金管理功能上线）" not in body
     assert "目标 27018.02 万元，差额 -27018.02 万元" in body
+    assert "import_module" not in inspect.getsource(ui_selectors)
 
 
 def test_deadline_and_verdict_sections_count_real_projects_and_compounds(client, users, programme, wulan):
@@ -93,29 +90,20 @@ def test_deadline_and_verdict_sections_count_real_projects_and_compounds(client,
     assert verdicts["资料不全"] == 3  # the three compounds the plan names, with no facts yet
 
 
-def test_a_section_shows_its_provider_figures_once_the_capability_exists(client, users, programme, monkeypatch):
-    """What a sibling capability plugs in: a model and a selector returning bars and rows with links."""
+def test_a_section_draws_the_bars_and_rows_its_provider_returns(client, users, programme, monkeypatch):
+    """What a section's selector returns: bars and rows, each with the link to the list behind it."""
     def provider(*, programme, today, user):
         return {"bars": [{"label": "按期", "value": 7, "url": "/projects/?status=on_track", "tone": "ok"}],
                 "headers": ["项目", "逾期天数"], "rows": [{"cells": ["示例项目-01", 3], "url": "/projects/1/"}]}
 
     section = ui_selectors.DASHBOARD_SECTIONS[0]
-    monkeypatch.setattr(ui_selectors, "section_provider",
-                        lambda s: provider if s.key == section.key else None)
+    monkeypatch.setattr(ui_selectors, "DASHBOARD_SECTIONS",
+                        [ui_selectors.DashboardSection(section.key, section.title, provider),
+                         *ui_selectors.DASHBOARD_SECTIONS[1:]])
     client.force_login(users["leader"])
     body = client.get(reverse("ui:dashboard")).content.decode()
     assert 'href="/projects/?status=on_track"' in body
     assert "示例项目-01" in body and 'href="/projects/1/"' in body
-    assert body.count("<p class=\"pending\">暂无数据（") == len(ui_selectors.DASHBOARD_SECTIONS) - 1
-
-
-def test_section_provider_needs_both_the_model_and_the_selector():
-    present = ui_selectors.DashboardSection("x", "x", "communities.Compound", "communities.selectors.compound_list", "")
-    assert ui_selectors.section_provider(present) is not None
-    no_model = ui_selectors.DashboardSection("x", "x", "funding.NoSuchModel", "communities.selectors.compound_list", "")
-    assert ui_selectors.section_provider(no_model) is None
-    no_selector = ui_selectors.DashboardSection("x", "x", "communities.Compound", "funding.selectors.nothing", "")
-    assert ui_selectors.section_provider(no_selector) is None
 
 
 def test_dashboard_is_drawn_without_a_cdn_or_script(client, users, recorded):
@@ -138,5 +126,33 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, users, wulan, pro
     client.force_login(users["leader"])
     # The same count for 2 and 8 projects: every section reads its rows in a fixed number of queries,
     # and the recorded totals come from the stored per-town rows (one query), not from counting households.
-    with django_assert_num_queries(18):
+    # Money is read as of today from the dated movements (three grouped queries, funding.selectors).
+    with django_assert_num_queries(19):
         assert client.get(reverse("ui:dashboard")).status_code == 200
+
+
+def test_agencies_with_overdue_tasks_count_real_tasks_only(client, users, programme, wulan):
+    """The page says demo data is excluded: a demo project's overdue task is not an agency's overdue duty."""
+    from projects.models import AgencyTask
+    from tests.projects.factories import CompoundFactory, make_project
+
+    real = make_project(programme=programme, user=users["staff"], code="jy-01",
+                        compounds=[CompoundFactory(town=wulan)])
+    demo = make_project(programme=programme, user=users["staff"], code="demo-01", is_demo=True,
+                        compounds=[CompoundFactory(town=wulan, is_demo=True)])
+    AgencyTask.objects.filter(project=real, agency__code="finance").update(due_date=dt.date(2023, 1, 1))
+    AgencyTask.objects.filter(project=demo).update(due_date=dt.date(2023, 1, 1))
+    client.force_login(users["leader"])
+    sections = {s["key"]: s for s in client.get(reverse("ui:dashboard")).context["sections"]}
+    rows = sections["agencies_overdue"]["data"]["rows"]
+    late = (AgencyTask.objects.filter(due_date__lt=dt.date.today()).exclude(status="done")
+            .exclude(project__is_demo=True))
+    expected = {}
+    for task in late.select_related("agency"):
+        expected[task.agency.name] = expected.get(task.agency.name, 0) + 1
+    assert {row["cells"][0]: row["cells"][1] for row in rows} == expected
+    assert AgencyTask.objects.filter(project=demo, due_date__lt=dt.date.today()).exists()
+    # the linked list shows the same tasks
+    finance = next(row for row in rows if row["cells"][0] == real.tasks.get(agency__code="finance").agency.name)
+    listed = client.get(finance["url"]).context["page"].object_list
+    assert len(listed) == finance["cells"][1]
