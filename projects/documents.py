@@ -27,6 +27,19 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
+# What a user reads for each accepted type (「文件类型：图片」, never "image/png").
+CONTENT_TYPE_LABELS: dict[str, str] = {
+    "application/pdf": "PDF 文档",
+    "image/jpeg": "图片",
+    "image/png": "图片",
+    "application/msword": "Word 文档",
+    "application/vnd.ms-excel": "Excel 表格",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word 文档",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel 表格",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint 演示文稿",
+}
+
+
 def max_bytes() -> int:
     return settings.JINGYUAN_DOCUMENT_MAX_MB * 1024 * 1024
 

@@ -19,6 +19,7 @@ from .choices import (
     StepStatus,
     TaskStatus,
 )
+from .documents import CONTENT_TYPE_LABELS
 
 
 class Programme(models.Model):
@@ -348,7 +349,7 @@ class ProjectDocument(models.Model):
     title = models.CharField("资料名称", max_length=200)
     file = models.FileField("文件", upload_to="projects/%Y/%m/")
     original_name = models.CharField("原文件名", max_length=255)
-    content_type = models.CharField("文件类型", max_length=100)
+    content_type = models.CharField("文件类型", max_length=100, choices=list(CONTENT_TYPE_LABELS.items()))
     size_bytes = models.PositiveBigIntegerField("大小(字节)")
     sha256 = models.CharField("SHA-256 校验值", max_length=64)
     uploaded_by = models.ForeignKey(

@@ -114,7 +114,7 @@ def project_list(request):
             return invalid_filter_response(request, filterset.form)
         rows = [project_row(project, today=today) for project in phases_attach(queryset)]
         return exports.xlsx_response(
-            filename="projects",
+            filename="改造项目",
             title="改造项目",
             header=exports.PROJECT_HEADER,
             rows=exports.project_rows_for_xlsx(rows),
@@ -455,7 +455,7 @@ def ledger(request, pk: int):
     entries = project_ledger(project=project)
     if request.GET.get("export") == "xlsx":
         return exports.xlsx_response(
-            filename=f"ledger-{project.code}",
+            filename=f"项目台账_{project.code}",
             title="项目台账",
             header=exports.LEDGER_HEADER,
             rows=exports.ledger_rows_for_xlsx(entries),
@@ -485,7 +485,7 @@ def task_list(request):
         if filterset.is_bound and not filterset.is_valid():  # an unknown status must not export every task
             return invalid_filter_response(request, filterset.form)
         return exports.xlsx_response(
-            filename="tasks",
+            filename="部门任务",
             title="部门任务",
             header=exports.TASK_HEADER,
             rows=exports.task_rows_for_xlsx(tasks),

@@ -18,7 +18,10 @@ class HistoryEntry:
     changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _shown(value) -> str:
+def _shown(value, field=None) -> str:
+    """A value as people read it: a choice's label (进行中, 图片), 是/否, — for nothing."""
+    if field is not None and getattr(field, "flatchoices", None) and not isinstance(value, bool):
+        value = dict(field.flatchoices).get(value, value)
     if value is None or value == "":
         return "—"
     if value is True:
@@ -48,10 +51,11 @@ def history_entries(obj, *, limit: int = 20, masked: dict[str, str] | None = Non
                     mask = mask_name if masked[change.field] == "name" else mask_phone
                     old, new = mask(old or ""), mask(new or "")
                 try:
-                    label = str(model._meta.get_field(change.field).verbose_name)
+                    model_field = model._meta.get_field(change.field)
+                    label = str(model_field.verbose_name)
                 except FieldDoesNotExist:  # a field removed since: show its name
-                    label = change.field
-                changes.append((label, _shown(old), _shown(new)))
+                    model_field, label = None, change.field
+                changes.append((label, _shown(old, model_field), _shown(new, model_field)))
         user = record.history_user
         entries.append(HistoryEntry(
             when=record.history_date,

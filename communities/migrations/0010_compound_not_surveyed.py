@@ -8,7 +8,7 @@ from django.db import migrations, models
 # compound page no longer shows 「已摸底调查 — 系统」.
 FACTS = ("build_year", "floor_area_m2", "household_count", "building_count", "water_drainage_aged", "power_aged",
          "heating_aged", "not_metered_per_household", "public_facilities_lacking", "roads_damaged",
-         "no_natural_gas", "gas_or_telecom_needs_work", "recently_renovated", "in_shantytown_plan",
+         "no_natural_gas", "gas_supply_needs_work", "telecom_needs_work", "recently_renovated", "in_shantytown_plan",
          "other_fiscal_support", "already_renovated", "fit_for_demolition")
 
 

@@ -72,3 +72,26 @@ def test_office_and_image_files_are_accepted(project, staff_user):
         uploaded_file=SimpleUploadedFile("contract.docx", b"PK\x03\x04 docx"),
     )
     assert project.documents.count() == 2
+
+
+def test_the_project_page_names_the_file_type_in_words(client, project, staff_user):
+    """「文件类型：图片」, never image/png (issue 17)."""
+    from django.urls import reverse
+
+    png = SimpleUploadedFile("现场照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, content_type="image/png")
+    services.document_upload(project=project, title="现场照片", uploaded_file=png, user=staff_user)
+    client.force_login(staff_user)
+    body = client.get(reverse("project_detail", args=[project.pk])).content.decode()
+    assert "<td>图片</td>" in body and "image/png" not in body
+
+
+def test_history_shows_a_choice_by_its_label(project, staff_user):
+    """A change of a field with choices reads 进行中, not in_progress (ui.history)."""
+    from projects.choices import TaskStatus
+    from ui.history import history_entries
+
+    task = project.tasks.first()
+    services.agency_task_update(task=task, status=TaskStatus.IN_PROGRESS, notes="已开始", user=staff_user)
+    task.refresh_from_db()
+    changes = [c for entry in history_entries(task) for c in entry.changes]
+    assert ("状态", TaskStatus.TODO.label, TaskStatus.IN_PROGRESS.label) in changes
