@@ -13,7 +13,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from .reader import SurveyFileError, SurveyWorkbook
+from communities.choices import SurveyFileFormat
+
+from .reader import SurveyFileError, SurveyWorkbook, TooLongText
 from .values import FORMULA_WITHOUT_VALUE
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -37,6 +39,9 @@ def survey_error_workbook(*, path: Path, file_format: str, csv_sheet: str, csv_e
                         problem["column"], problem["value"], problem["message"]])
         if problem.get("row") and problem.get("col"):
             by_cell[problem["sheet"]][(problem["row"], problem["col"])].append(problem)
+    if file_format not in SurveyFileFormat.values or not Path(path).is_file():
+        # Refused as a whole (not a spreadsheet, a zip bomb, a DTD…): the listing alone says why.
+        return _saved(workbook)
     try:
         with SurveyWorkbook(path, file_format, csv_sheet=csv_sheet, csv_encoding=csv_encoding) as source:
             for sheet in source.sheets:
@@ -57,6 +62,8 @@ def survey_error_workbook(*, path: Path, file_format: str, csv_sheet: str, csv_e
                         value = values[col - 1] if col <= len(values) else None
                         if value is FORMULA_WITHOUT_VALUE:
                             value = None
+                        elif isinstance(value, TooLongText):
+                            value = str(value)
                         cell = WriteOnlyCell(target, value=value)
                         found = marks.get((row_number, col))
                         if found:
@@ -67,6 +74,10 @@ def survey_error_workbook(*, path: Path, file_format: str, csv_sheet: str, csv_e
                     target.append(cells)
     except SurveyFileError:
         pass  # the listing says why the file could not be read
+    return _saved(workbook)
+
+
+def _saved(workbook: Workbook) -> bytes:
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -122,3 +122,25 @@ def to_shared_strings(path: Path) -> Path:
         for name, data in parts.items():
             target.writestr(name, data)
     return path
+
+
+LIBREOFFICE_LAST_ROW = 1_048_576
+
+
+def pad_like_libreoffice(path: Path, *, up_to: int = LIBREOFFICE_LAST_ROW, parts: tuple[str, ...] | None = None) -> Path:
+    """Give each sheet of an .xlsx LibreOffice's formatted empty rows down to row `up_to`, as Calc saves a
+    sheet whose whole columns were formatted (and its <dimension> then reaches that row too)."""
+    with zipfile.ZipFile(path) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    for name in parts or [n for n in members if n.startswith("xl/worksheets/sheet")]:
+        xml = members[name]
+        last = max(int(r) for r in re.findall(rb'<row r="(\d+)"', xml))
+        padding = b"".join(
+            b'<row r="%d" s="1" customFormat="true" ht="12.8" hidden="false" customHeight="false" '
+            b'outlineLevel="0" collapsed="false"/>' % row for row in range(last + 1, up_to + 1))
+        xml = xml.replace(b"</sheetData>", padding + b"</sheetData>", 1)
+        members[name] = re.sub(rb'(<dimension ref="[A-Z]+\d+:[A-Z]+)\d+"', rb'\g<1>%d"' % up_to, xml, count=1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    return path
