@@ -116,7 +116,7 @@ class Compound(models.Model):
     gas_or_telecom_needs_work = models.BooleanField("供气或通信管线需改造", **_FACT)
     # 三(二)3: renovated recently (改扩翻, 三供一业) but not covering everything
     recently_renovated = models.BooleanField("近年已改造(三供一业等)", **_FACT)
-    renovated_content = models.TextField("已改造内容", blank=True)
+    renovated_content = models.TextField("已改造内容", max_length=2000, blank=True)
     # Exclusions and no-double-subsidy facts (三(一), 三(二))
     in_shantytown_plan = models.BooleanField("列入棚户区改造计划", **_FACT)
     other_fiscal_support = models.BooleanField("享受其他财政支持", **_FACT)
@@ -128,8 +128,8 @@ class Compound(models.Model):
     review_status = models.CharField("审核状态", max_length=12, choices=ReviewStatus.choices,
                                      default=ReviewStatus.SURVEYED, db_default=ReviewStatus.SURVEYED,
                                      editable=False)
-    planned_content = models.TextField("拟改造内容", blank=True)
-    notes = models.TextField("备注", blank=True)
+    planned_content = models.TextField("拟改造内容", max_length=2000, blank=True)
+    notes = models.TextField("备注", max_length=2000, blank=True)
     named_in_plan = models.BooleanField("工作方案点名", default=False,
                                         help_text="工作方案四(一)中列名的小区")
     is_demo = models.BooleanField("演示数据", default=False, db_index=True)
@@ -174,7 +174,7 @@ class Building(models.Model):
     structure_type = models.CharField("结构类型", max_length=20, choices=StructureType.choices, blank=True)
     has_lift = models.BooleanField("有无电梯", **_FACT)
     joined_to_renovation_compound = models.BooleanField("与改造小区紧密相连", **_FACT)
-    notes = models.TextField("备注", blank=True)
+    notes = models.TextField("备注", max_length=2000, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -211,7 +211,7 @@ class Household(models.Model):
     lift_consent = models.CharField("加装电梯意愿", max_length=10, choices=Consent.choices,
                                     default=Consent.UNDECIDED)
     willing_to_contribute = models.BooleanField("愿意出资", **_FACT)
-    notes = models.TextField("备注", blank=True)
+    notes = models.TextField("备注", max_length=2000, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -328,7 +328,7 @@ class EligibilityRelaxation(models.Model):
                                  verbose_name="小区")
     building = models.ForeignKey(Building, on_delete=models.CASCADE, null=True, blank=True,
                                  related_name="relaxations", verbose_name="楼栋", help_text="整个小区放宽时留空")
-    reason = models.TextField("放宽理由", help_text="说明与哪个改造小区（楼宇）紧密相连、居民意愿如何")
+    reason = models.TextField("放宽理由", max_length=2000, help_text="说明与哪个改造小区（楼宇）紧密相连、居民意愿如何")
     approver = models.CharField("批准人", max_length=60)
     approved_on = models.DateField("批准日期")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -378,7 +378,7 @@ class SiteVerification(models.Model):
     community_participant = models.CharField("社区参加人", max_length=100)
     design_institute = models.CharField("设计单位及参加人", max_length=100)
     decision = models.CharField("审核结论", max_length=12, choices=VerificationDecision.choices)
-    notes = models.TextField("审核意见", blank=True)
+    notes = models.TextField("审核意见", max_length=2000, blank=True)
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
     history = HistoricalRecords()
 

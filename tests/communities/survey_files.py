@@ -144,3 +144,37 @@ def pad_like_libreoffice(path: Path, *, up_to: int = LIBREOFFICE_LAST_ROW, parts
         for name, data in members.items():
             target.writestr(name, data)
     return path
+
+
+def _central_entry(data: bytes, member: str) -> int:
+    """Offset of `member`'s entry in the zip's central directory."""
+    name = member.encode()
+    offset = data.find(b"PK\x01\x02")
+    while offset != -1:
+        name_length = int.from_bytes(data[offset + 28:offset + 30], "little")
+        if data[offset + 46:offset + 46 + name_length] == name:
+            return offset
+        offset = data.find(b"PK\x01\x02", offset + 4)
+    raise KeyError(member)
+
+
+def flip_byte(path: Path, member: str, *, at: int = 0) -> Path:
+    """Flip one bit of `member`'s compressed bytes, as a bad sector or a broken copy would."""
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    data = bytearray(path.read_bytes())
+    header = info.header_offset
+    start = header + 30 + int.from_bytes(data[header + 26:header + 28], "little") \
+        + int.from_bytes(data[header + 28:header + 30], "little")
+    data[start + min(at, info.compress_size - 1)] ^= 0x10
+    path.write_bytes(bytes(data))
+    return path
+
+
+def understate_size(path: Path, member: str, *, size: int = 10) -> Path:
+    """Make the zip directory state `member` unpacks to `size` bytes, fewer than it does."""
+    data = bytearray(path.read_bytes())
+    entry = _central_entry(bytes(data), member)
+    data[entry + 24:entry + 28] = size.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    return path

@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -137,3 +138,17 @@ def test_history_list_query_count_is_flat(client, staff_user, wulan, django_asse
     with django_assert_max_num_queries(8):
         response = client.get(reverse("communities:survey_list"))
     assert response.content.decode().count("14.xlsx") == 1
+
+
+@pytest.mark.parametrize("content", [b"MZ\x90\x00 not a spreadsheet", b"PK\x03\x04 not a zip either"])
+def test_the_marked_workbook_of_a_file_refused_as_a_whole_lists_the_error_alone(client, staff_user, wulan, content):
+    client.force_login(staff_user)
+    client.post(reverse("communities:survey_upload"),
+                {"file": SimpleUploadedFile("survey.xlsx", content), "town": wulan.pk, "csv_encoding": "auto"})
+    upload = SurveyUpload.objects.get()
+    assert upload.state == "invalid" and upload.file_format == ""
+    response = client.get(reverse("communities:survey_errors", args=[upload.pk]))
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["错误清单"]
+    assert workbook["错误清单"]["F2"].value == upload.errors[0]["message"]
