@@ -165,8 +165,13 @@ def _check_zip_members(path: Path) -> None:
                 raise SurveyFileError("工作簿内容已加密，系统无法读取。请取消密码后另存再上传。")
             if info.filename.endswith((".xml", ".rels", ".vml")):
                 with archive.open(info) as member:
-                    start = member.read(8192)
-                if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+                    start = member.read(_PROLOG_BYTES)
+                # A DTD can only stand in the prolog, before the root element. A prolog seen whole and
+                # free of one is safe whatever XML library openpyxl picks (with lxml installed it no
+                # longer refuses DTDs itself); one that is not (a DTD, or 64 KB of comments hiding
+                # what follows) is refused here, before anything is parsed.
+                if b"<!DOCTYPE" in start or b"<!ENTITY" in start or (
+                        len(start) == _PROLOG_BYTES and not _PROLOG_WITHOUT_DTD.match(start)):
                     raise SurveyFileError(UNSAFE_XML_MESSAGE)
 
 
