@@ -130,7 +130,7 @@ class Compound(models.Model):
         "改造未涉及内容", max_length=100, blank=True, default="", db_default="",
         help_text="三(二)3：近年改造未涉及、现需改造的内容，可填 养老扶幼、无障碍设施、便民市场、加装电梯、"
                   "垃圾处理设施、供气、通信、建筑节能，用“、”分隔")
-    renovated_content = models.TextField("已改造内容", blank=True)
+    renovated_content = models.TextField("已改造内容", max_length=2000, blank=True)
     # Exclusions and no-double-subsidy facts (三(一), 三(二))
     in_shantytown_plan = models.BooleanField("列入棚户区改造计划", **_FACT)
     other_fiscal_support = models.BooleanField("享受其他财政支持", **_FACT)
@@ -143,8 +143,8 @@ class Compound(models.Model):
     review_status = models.CharField("审核状态", max_length=12, choices=ReviewStatus.choices,
                                      default=ReviewStatus.SURVEYED, db_default=ReviewStatus.SURVEYED,
                                      editable=False)
-    planned_content = models.TextField("拟改造内容", blank=True)
-    notes = models.TextField("备注", blank=True)
+    planned_content = models.TextField("拟改造内容", max_length=2000, blank=True)
+    notes = models.TextField("备注", max_length=2000, blank=True)
     named_in_plan = models.BooleanField("工作方案点名", default=False,
                                         help_text="工作方案四(一)中列名的小区")
     is_demo = models.BooleanField("演示数据", default=False, db_index=True)
@@ -196,7 +196,7 @@ class Building(models.Model):
     structure_type = models.CharField("结构类型", max_length=20, choices=StructureType.choices, blank=True)
     has_lift = models.BooleanField("有无电梯", **_FACT)
     joined_to_renovation_compound = models.BooleanField("与改造小区紧密相连", **_FACT)
-    notes = models.TextField("备注", blank=True)
+    notes = models.TextField("备注", max_length=2000, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -233,7 +233,7 @@ class Household(models.Model):
     lift_consent = models.CharField("加装电梯意愿", max_length=10, choices=Consent.choices,
                                     default=Consent.UNDECIDED)
     willing_to_contribute = models.BooleanField("愿意出资", **_FACT)
-    notes = models.TextField("备注", blank=True)
+    notes = models.TextField("备注", max_length=2000, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -365,7 +365,7 @@ class EligibilityRelaxation(models.Model):
     closely_joined = models.BooleanField("与有改造任务的小区（楼宇）紧密相连", null=True, blank=True)
     residents_strongly_want = models.BooleanField("居民改造意愿强烈", null=True, blank=True)
     renovation_necessary = models.BooleanField("有改造必要", null=True, blank=True)
-    reason = models.TextField("放宽理由", help_text="说明与哪个改造小区（楼宇）紧密相连、居民意愿如何")
+    reason = models.TextField("放宽理由", max_length=2000, help_text="说明与哪个改造小区（楼宇）紧密相连、居民意愿如何")
     approver = models.CharField("批准人", max_length=60)
     approved_on = models.DateField("批准日期")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -437,7 +437,7 @@ class SiteVerification(models.Model):
     # 三(一) 不宜整体拆除重建 is judged here (六(一)), not by the surveyor; blank: not judged this visit.
     demolition_judgement = models.CharField("是否宜整体拆除重建", max_length=8, choices=DemolitionJudgement.choices,
                                             blank=True, help_text="三(一)：现场审核认定（六(一)）时判断")
-    notes = models.TextField("审核意见", blank=True)
+    notes = models.TextField("审核意见", max_length=2000, blank=True)
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
     history = HistoricalRecords()
 

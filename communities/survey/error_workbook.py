@@ -12,9 +12,10 @@ from pathlib import Path
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from communities.choices import SurveyFileFormat
 from ui.xlsx import new_workbook, save_workbook, text_cell
 
-from .reader import SurveyFileError, SurveyWorkbook
+from .reader import SurveyFileError, SurveyWorkbook, TooLongText
 from .values import FORMULA_WITHOUT_VALUE
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -39,6 +40,9 @@ def survey_error_workbook(*, path: Path, file_format: str, csv_sheet: str, csv_e
             problem["column"], problem["value"], problem["message"])])
         if problem.get("row") and problem.get("col"):
             by_cell[problem["sheet"]][(problem["row"], problem["col"])].append(problem)
+    if file_format not in SurveyFileFormat.values or not Path(path).is_file():
+        # Refused as a whole (not a spreadsheet, a zip bomb, a DTD…): the listing alone says why.
+        return save_workbook(workbook)
     try:
         with SurveyWorkbook(path, file_format, csv_sheet=csv_sheet, csv_encoding=csv_encoding) as source:
             for sheet in source.sheets:
@@ -59,6 +63,8 @@ def survey_error_workbook(*, path: Path, file_format: str, csv_sheet: str, csv_e
                         value = values[col - 1] if col <= len(values) else None
                         if value is FORMULA_WITHOUT_VALUE:
                             value = None
+                        elif isinstance(value, TooLongText):
+                            value = str(value)
                         cell = text_cell(target, value)
                         found = marks.get((row_number, col))
                         if found:

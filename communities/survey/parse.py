@@ -12,12 +12,25 @@ from django.utils import timezone
 from communities.choices import SurveyFileFormat
 
 from . import schema
-from .reader import SheetReader, SurveyFileError, SurveyWorkbook
-from .values import ValueProblem, display, is_blank, read_cell
+from .reader import MAX_CELL_CHARS, SheetReader, SurveyFileError, SurveyWorkbook, TooLongText
+from .values import ValueProblem, display, is_blank, read_cell, read_text
 
 ERROR = "error"
 WARNING = "warning"
 HEADER_SEARCH_ROWS = 20
+SHOWN_VALUE_CHARS = 50  # a value quoted in a problem: enough to find the cell, never the whole of a long one
+
+# A 所属乡镇 column is not written (the upload names its town) but checked: 六、实施步骤（一）摸底调查 has
+# each town survey the compounds of its own jurisdiction (辖区内), so a row naming another town is refused.
+TOWN_HEADER_KEYS = frozenset({"所属乡镇", "乡镇", "乡镇名称", "所在乡镇", "所属乡镇(街道)", "乡镇(街道)"})
+
+
+def shown(value) -> str:
+    """A cell's value as quoted in a problem, cut to its first SHOWN_VALUE_CHARS characters."""
+    text = display(value)
+    if len(text) > SHOWN_VALUE_CHARS:
+        return f"{text[:SHOWN_VALUE_CHARS]}…（共 {len(text)} 个字符）"
+    return text
 
 
 @dataclass
@@ -47,6 +60,7 @@ class ParsedSheet:
     columns: dict[str, int] = field(default_factory=dict)   # field → 1-based column index
     headers: dict[str, str] = field(default_factory=dict)   # field → header text as in the file
     rows: list[tuple] = field(default_factory=list)          # (row number, value, value, ...)
+    town_col: int | None = None                              # 1-based index of a 所属乡镇 column (checked only)
 
     @property
     def field_index(self) -> dict[str, int]:
@@ -80,19 +94,23 @@ ProgressCallback = Callable[[int], None]
 
 
 def survey_parse(path: Path, *, file_format: str, csv_sheet: str = "", csv_encoding: str = "auto",
-                 progress: ProgressCallback | None = None, this_year: int | None = None) -> ParsedSurvey:
-    """Read every sheet of the file; file-level failures become a single problem, never an exception."""
+                 progress: ProgressCallback | None = None, this_year: int | None = None,
+                 town_name: str = "") -> ParsedSurvey:
+    """Read every sheet of the file; file-level failures become a single problem, never an exception.
+
+    `town_name`: the town the upload is for; rows whose 所属乡镇 names another are refused.
+    """
     this_year = this_year or timezone.localdate().year
     parsed = ParsedSurvey(this_year=this_year)
     try:
         with SurveyWorkbook(path, file_format, csv_sheet=csv_sheet, csv_encoding=csv_encoding) as workbook:
             found = set()
-            for sheet in workbook.sheets:
-                if sheet.spec is None or sheet.spec.sheet in found:
-                    continue
+            for sheet in _sheets_to_read(workbook.sheets, parsed.problems):
                 found.add(sheet.spec.sheet)
+                if sheet.skip:
+                    continue
                 parsed.sheets[sheet.spec.sheet] = _parse_sheet(sheet, parsed, this_year=this_year,
-                                                               progress=progress)
+                                                               progress=progress, town_name=town_name)
             if file_format != SurveyFileFormat.CSV:
                 titles = "、".join(f"「{title}」" for title in (s.title for s in workbook.sheets))
                 for spec in schema.SHEETS:
@@ -107,8 +125,48 @@ def survey_parse(path: Path, *, file_format: str, csv_sheet: str = "", csv_encod
     return parsed
 
 
+def _sheets_to_read(sheets: list[SheetReader], problems: list[Problem]) -> list[SheetReader]:
+    """One sheet of each kind, hidden ones never read unannounced.
+
+    A hidden sheet beside a visible one of its kind (a stale 住户 hidden before 住户（新）) is left
+    out with a 提示; two visible ones (or two hidden and none visible) are refused by name, since
+    either may be the one meant. A lone hidden sheet is read, with a 提示 saying so.
+    """
+    by_kind: dict[str, list[SheetReader]] = {}
+    for sheet in sheets:
+        if sheet.spec is not None:
+            by_kind.setdefault(sheet.spec.sheet, []).append(sheet)
+    chosen = []
+    for candidates in by_kind.values():
+        title = candidates[0].spec.title
+        visible = [sheet for sheet in candidates if not sheet.hidden]
+        pool = visible or candidates
+        names = "、".join(f"「{sheet.title}」{'（隐藏）' if sheet.hidden else ''}" for sheet in candidates)
+        if len(pool) > 1:
+            problems.append(Problem(
+                pool[1].title, None, "", "",
+                f"工作簿中有 {len(candidates)} 张「{title}」工作表：{names}，系统无法判断该读哪一张。"
+                f"请只保留一张名称以「{title}」开头的工作表（删除或改名其余的），再重新上传。"))
+            pool[0].skip = True  # its kind counts as present: no "missing sheet" error besides this one
+            chosen.append(pool[0])
+            continue
+        sheet = pool[0]
+        if sheet.hidden:
+            problems.append(Problem(sheet.title, None, "", "",
+                                    f"工作表「{sheet.title}」是隐藏的，已按「{title}」表读取。"
+                                    "请在 Excel/WPS 中取消隐藏并核对这是要上传的内容。", level=WARNING))
+        for other in candidates:
+            if other is not sheet:
+                problems.append(Problem(other.title, None, "", "",
+                                        f"已忽略隐藏的工作表「{other.title}」，读取的是「{sheet.title}」。"
+                                        f"如隐藏的表才是要上传的内容，请取消隐藏并删除另一张后重新上传。",
+                                        level=WARNING))
+        chosen.append(sheet)
+    return chosen
+
+
 def _parse_sheet(sheet: SheetReader, parsed: ParsedSurvey, *, this_year: int,
-                 progress: ProgressCallback | None) -> ParsedSheet:
+                 progress: ProgressCallback | None, town_name: str = "") -> ParsedSheet:
     spec = sheet.spec
     result = ParsedSheet(spec=spec, title=sheet.title)
     by_key = {schema.header_key(column.header): column for column in spec.columns}
@@ -132,6 +190,8 @@ def _parse_sheet(sheet: SheetReader, parsed: ParsedSurvey, *, this_year: int,
                 break
             continue
         record = _read_row(result, row_number, values, readers, problems, shared)
+        if town_name and result.town_col is not None and record is not None:
+            _check_town(result, row_number, values, town_name, problems)
         if record is not None:
             result.rows.append(record)
             parsed.rows_read += 1
@@ -161,6 +221,10 @@ def _match_headers(result: ParsedSheet, values, keys, by_key, problems) -> list 
             continue
         column = by_key.get(key)
         text = display(values[index - 1]).strip()
+        if column is None and key in TOWN_HEADER_KEYS and result.town_col is None:
+            result.town_col = index
+            result.headers["所属乡镇"] = text
+            continue
         if column is None:
             problems.append(Problem(result.title, result.header_row, text, text,
                                     f"无法识别的列「{text}」，已忽略。如是模板中的列，请检查列名是否写错。",
@@ -189,6 +253,25 @@ def _match_headers(result: ParsedSheet, values, keys, by_key, problems) -> list 
     return None if missing_key else columns
 
 
+def _check_town(result: ParsedSheet, row_number: int, values: list, town_name: str, problems) -> None:
+    offset = result.town_col - 1
+    raw = values[offset] if offset < len(values) else None
+    if is_blank(raw):
+        return
+    try:
+        named = read_text(raw)
+    except ValueProblem:
+        named = None
+    if named == read_text(town_name):
+        return
+    header = result.headers["所属乡镇"]
+    problems.append(Problem(
+        result.title, row_number, header, shown(raw),
+        f"「{header}」填的是「{shown(raw)}」，但本次上传的是「{town_name}」的调查表"
+        "（六、实施步骤（一）摸底调查：各乡镇对辖区内小区摸底）。"
+        f"请把这一行移到该乡镇的调查表中由该乡镇上传；如是笔误，请改为「{town_name}」。", col=result.town_col))
+
+
 _CACHE_LIMIT = 4096  # distinct values remembered per column
 
 
@@ -203,6 +286,9 @@ def _cell_reader(column: schema.Column, this_year: int):
     missing = object()
 
     def read(raw):
+        if raw.__class__ is TooLongText:
+            raise ValueProblem(f"这一格内容过长（{raw.length} 个字符），超过 Excel 一格最多 {MAX_CELL_CHARS} 个字符的上限，"
+                               f"开头是「{raw.head}」。请检查是否粘贴错了内容，删去多余部分后重新上传。")
         key = (raw.__class__, raw)
         try:
             value = cache.get(key, missing)
@@ -244,7 +330,7 @@ def _read_row(result: ParsedSheet, row_number: int, values: list, readers, probl
             try:
                 value = read(raw)
             except ValueProblem as problem:
-                problems.append(Problem(result.title, row_number, result.headers[column.field], display(raw),
+                problems.append(Problem(result.title, row_number, result.headers[column.field], shown(raw),
                                         str(problem), col=offset + 1))
                 failed = (*failed, column.field)
                 continue

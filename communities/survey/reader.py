@@ -16,6 +16,7 @@ import csv
 import logging
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,10 +33,36 @@ logger = logging.getLogger(__name__)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _SAVE_AS = "请在 Excel 或 WPS 中“另存为” .xlsx 格式后重新上传。"
+CSV_SHEET_MISSING = "CSV 文件只含一张表：请在上传页选择它是「小区」「楼栋」还是「住户」表。"
+UNSAFE_XML_MESSAGE = "工作簿含有不安全的 XML 声明（DTD/实体），已拒绝。" + _SAVE_AS
 
 
 class SurveyFileError(Exception):
     """The file as a whole cannot be read; the message (Chinese) says why and what to do."""
+
+
+# Excel's own limit (and WPS's): a cell holds at most 32,767 characters. A longer one can only come from a
+# file written by a program, not a person; it is replaced by a marker as soon as it is read, so a
+# 50 MB cell costs its parse, not copies of it in every message and page.
+MAX_CELL_CHARS = 32_767
+_SHOWN_CHARS = 20
+
+
+@dataclass(frozen=True)
+class TooLongText:
+    """Stands for a text cell over MAX_CELL_CHARS: its length and first few characters."""
+
+    length: int
+    head: str
+
+    def __str__(self):
+        return f"{self.head}…（共 {self.length} 个字符）"
+
+
+def _capped(value):
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        return TooLongText(len(value), value[:_SHOWN_CHARS])
+    return value
 
 
 @dataclass
@@ -54,6 +81,8 @@ class SheetReader:
     spec: schema.SheetSpec | None
     _rows: object
     merged: list[MergedRange] = field(default_factory=list)
+    hidden: bool = False  # hidden or "very hidden" in Excel/WPS
+    skip: bool = False    # one of two sheets of a kind: refused, not read (parse._sheets_to_read)
 
     def rows(self) -> Iterator[tuple[int, list]]:
         yield from self._rows(self)
@@ -93,11 +122,25 @@ def too_big_message(size: int) -> str:
             "请删除空白行和无关工作表，或分乡镇、分批上传。")
 
 
+# What the zip and zlib modules raise for a damaged archive: a member whose CRC does not match (one
+# flipped byte), a directory that understates a member's size, a truncated or garbled deflate stream.
+DAMAGED_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
+                      NotImplementedError, KeyError)
+DAMAGED_MESSAGE = ("文件已损坏（压缩包内容校验失败，可能是下载或拷贝不完整），无法读取。"
+                   "请用 Excel 或 WPS 打开原文件，确认内容完整后“另存为”新的 .xlsx 再上传；"
+                   "如打不开，请找填表人重新发送。")
+
+
 def _check_zip(path: Path) -> None:
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise SurveyFileError("文件已损坏，无法作为 .xlsx 打开。" + _SAVE_AS) from None
+        _check_zip_members(path)
+    except DAMAGED_ZIP_ERRORS as exc:
+        logger.debug("survey file %s: damaged zip: %r", path, exc)
+        raise SurveyFileError(DAMAGED_MESSAGE) from None
+
+
+def _check_zip_members(path: Path) -> None:
+    archive = zipfile.ZipFile(path)
     with archive:
         infos = archive.infolist()
         names = {info.filename for info in infos}
@@ -122,9 +165,14 @@ def _check_zip(path: Path) -> None:
                 raise SurveyFileError("工作簿内容已加密，系统无法读取。请取消密码后另存再上传。")
             if info.filename.endswith((".xml", ".rels", ".vml")):
                 with archive.open(info) as member:
-                    start = member.read(8192)
-                if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
-                    raise SurveyFileError("工作簿含有不安全的 XML 声明（DTD/实体），已拒绝。" + _SAVE_AS)
+                    start = member.read(_PROLOG_BYTES)
+                # A DTD can only stand in the prolog, before the root element. A prolog seen whole and
+                # free of one is safe whatever XML library openpyxl picks (with lxml installed it no
+                # longer refuses DTDs itself); one that is not (a DTD, or 64 KB of comments hiding
+                # what follows) is refused here, before anything is parsed.
+                if b"<!DOCTYPE" in start or b"<!ENTITY" in start or (
+                        len(start) == _PROLOG_BYTES and not _PROLOG_WITHOUT_DTD.match(start)):
+                    raise SurveyFileError(UNSAFE_XML_MESSAGE)
 
 
 def _ole_is_encrypted(path: Path) -> bool:
@@ -156,8 +204,8 @@ class SurveyWorkbook:
             raise
         except Exception as exc:  # every library's own idea of a broken file becomes one clear message
             self.__exit__(None, None, None)
-            logger.info("survey file %s cannot be opened: %r", self.path, exc)
-            raise SurveyFileError(_broken_message(exc)) from exc
+            logger.debug("survey file %s cannot be opened: %r", self.path, exc)
+            raise SurveyFileError(broken_message(exc)) from exc
         return self
 
     def __exit__(self, *exc_info):
@@ -174,7 +222,9 @@ class SurveyWorkbook:
     @property
     def sheets(self) -> list[SheetReader]:
         if self.file_format == SurveyFileFormat.CSV:
-            spec = schema.SHEET_BY_KIND[self.csv_sheet]
+            spec = schema.SHEET_BY_KIND.get(self.csv_sheet)
+            if spec is None:
+                raise SurveyFileError(CSV_SHEET_MISSING)
             return [SheetReader(spec.title, spec, SurveyWorkbook._csv_rows.__get__(self))]
         if self.file_format == SurveyFileFormat.XLSX:
             titles = self._workbook.sheetnames
@@ -182,7 +232,17 @@ class SurveyWorkbook:
         else:
             titles = self._workbook.sheet_names()
             reader = SurveyWorkbook._xls_rows.__get__(self)
-        return [SheetReader(title, schema.sheet_for_title(title), reader) for title in titles]
+        sheets = [SheetReader(title, schema.sheet_for_title(title), reader) for title in titles]
+        for sheet in sheets:
+            if sheet.spec is not None:
+                sheet.hidden = self._is_hidden(sheet.title)
+        return sheets
+
+    def _is_hidden(self, title: str) -> bool:
+        if self.file_format == SurveyFileFormat.XLSX:
+            return self._workbook[title].sheet_state != "visible"
+        # xlrd: 0 visible, 1 hidden, 2 very hidden (read from the workbook's BOUNDSHEET records)
+        return self._workbook.sheet_by_name(title).visibility != 0
 
     def estimated_rows(self) -> int:
         """A cheap upper estimate of data rows, to choose between checking now and in the background."""
@@ -214,13 +274,14 @@ class SurveyWorkbook:
         # values; our subclass only marks formula cells saved without one. Private attributes:
         # openpyxl is pinned to 3.1.x in pyproject.toml.
         part = worksheet._worksheet_path
-        iterparse = _iterparse_for(workbook._archive, part)
-        with workbook._archive.open(part) as source:
-            parser = _CachedValueParser(source, worksheet._shared_strings, data_only=True, epoch=workbook.epoch,
-                                        date_formats=workbook._date_formats,
-                                        timedelta_formats=workbook._timedelta_formats)
-            parser.iterparse = iterparse
-            try:
+        try:
+            iterparse = _iterparse_for(workbook._archive, part)
+            with workbook._archive.open(part) as member:
+                source = _WithoutEmptyRows(member)
+                parser = _CachedValueParser(source, worksheet._shared_strings, data_only=True, epoch=workbook.epoch,
+                                            date_formats=workbook._date_formats,
+                                            timedelta_formats=workbook._timedelta_formats)
+                parser.iterparse = iterparse
                 for row_number, cells in parser.parse():
                     if not cells:
                         continue
@@ -236,19 +297,19 @@ class SurveyWorkbook:
                     for cell in cells:
                         column = cell["column"]
                         if column <= width:
-                            values[column - 1] = cell["value"]
+                            values[column - 1] = _capped(cell["value"])
                     yield row_number, values
-            except SurveyFileError:
-                raise
-            except Exception as exc:
-                logger.info("survey sheet %s cannot be parsed: %r", sheet.title, exc)
-                raise SurveyFileError(_broken_message(exc)) from exc
-            merged = getattr(parser, "merged_cells", None)
-            for cell_range in getattr(merged, "mergeCell", []) or []:
-                from openpyxl.worksheet.cell_range import CellRange
+        except SurveyFileError:
+            raise
+        except Exception as exc:
+            logger.debug("survey sheet %s cannot be parsed: %r", sheet.title, exc)
+            raise SurveyFileError(broken_message(exc)) from exc
+        merged = getattr(parser, "merged_cells", None)
+        for cell_range in getattr(merged, "mergeCell", []) or []:
+            from openpyxl.worksheet.cell_range import CellRange
 
-                bounds = CellRange(cell_range.ref)
-                sheet.merged.append(MergedRange(bounds.min_row, bounds.max_row, bounds.min_col, bounds.max_col))
+            bounds = CellRange(cell_range.ref)
+            sheet.merged.append(MergedRange(bounds.min_row, bounds.max_row, bounds.min_col, bounds.max_col))
 
     # --- .xls -------------------------------------------------------------------------------
     def _open_xls(self):
@@ -278,7 +339,7 @@ class SurveyWorkbook:
                 continue
             if width > self.max_columns:
                 raise SurveyFileError(_too_wide_message(sheet.title, row_index + 1, width, self.max_columns))
-            yield row_index + 1, values[:width]
+            yield row_index + 1, [_capped(value) for value in values[:width]]
         for row_low, row_high, col_low, col_high in xls_sheet.merged_cells:
             sheet.merged.append(MergedRange(row_low + 1, row_high, col_low + 1, col_high))
         book.unload_sheet(sheet.title)
@@ -313,15 +374,72 @@ class SurveyWorkbook:
                         continue
                     if width > self.max_columns:
                         raise SurveyFileError(_too_wide_message(sheet.title, row_number, width, self.max_columns))
-                    yield row_number, record[:width]
+                    yield row_number, [_capped(value) for value in record[:width]]
         except UnicodeDecodeError:
             name = "UTF-8" if encoding.startswith("utf") else "GB18030"
             raise SurveyFileError(f"CSV 第 {row_number + 1} 行附近有无法按 {name} 编码读取的字符。"
                                   "请在上传页选择正确的编码（Excel/WPS 中文版默认另存的 CSV 一般是 GB18030），"
                                   "或另存为“CSV UTF-8”。") from None
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise SurveyFileError(f"CSV 第 {row_number + 1} 行附近有一格内容过长（超过 {csv.field_size_limit()} 个字符；"
+                                      f"Excel 一格最多 {MAX_CELL_CHARS} 个字符）。请检查该行是否缺少引号或粘贴了整篇文字，"
+                                      "改正后重新上传。") from None
             raise SurveyFileError(f"CSV 第 {row_number + 1} 行格式有误（{exc}）。请用 Excel/WPS 打开后重新另存为 CSV。") \
                 from None
+
+
+class _WithoutEmptyRows:
+    """A sheet part as a file, less its rows without cells (`<row r="…" …/>`), for the XML parser.
+
+    LibreOffice saves a sheet whose whole columns were formatted with a formatted empty row for each
+    row down to 1,048,576: 125 MB of XML holding nothing. Cut out here by one regular expression over
+    the bytes (C speed), the parse costs what the rows with cells cost: it stops, in effect, at the
+    last row that holds something. Only rows that carry their number first (`<row r="…"`, as Excel,
+    WPS, LibreOffice and openpyxl write them) are cut, so rows numbered by counting keep their
+    numbers (any other row is left to the parser: slower, never wrong). The text is only cut between
+    tags: a chunk's unfinished tag waits for the next chunk.
+    """
+
+    _EMPTY_ROW = re.compile(rb'<(?:\w+:)?row r="[^"]*"[^>]*/>')
+    _CHUNK = 1 << 16
+    # What the parser is given at a time. ElementTree builds every element of a chunk before the
+    # caller clears any: 16 KB (what iterparse asks for) keeps that set small; 1 MB made a parse
+    # of a 100,000-row sheet three times slower (garbage collection over the live elements).
+    _SERVE = 1 << 14
+
+    def __init__(self, source):
+        self._source = source
+        self._carry = b""
+        self._done = False
+        self._ready = b""
+        self._offset = 0
+
+    def read(self, size: int = -1) -> bytes:
+        size = self._SERVE if size is None or size <= 0 else min(size, self._SERVE)
+        if self._offset >= len(self._ready):
+            self._ready, self._offset = self._fill(), 0
+        piece = self._ready[self._offset:self._offset + size]
+        self._offset += len(piece)
+        return piece
+
+    def _fill(self) -> bytes:
+        while not self._done:
+            data = self._source.read(self._CHUNK)
+            if not data:
+                self._done = True
+                data, self._carry = self._carry, b""
+            else:
+                data = self._carry + data
+                cut = data.rfind(b"<")
+                if cut != -1 and data.find(b">", cut) == -1:
+                    data, self._carry = data[:cut], data[cut:]
+                else:
+                    self._carry = b""
+            data = self._EMPTY_ROW.sub(b"", data)
+            if data:
+                return data
+        return b""
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?(\d+))?"')
@@ -331,6 +449,14 @@ _XML_BYTES_PER_ROW = 200  # a sheet without <dimension>: a generous guess from i
 def xlsx_estimated_rows(path: Path) -> int:
     """Rows of every worksheet of an .xlsx, from the <dimension> Excel, WPS and LibreOffice write at the top
     of each sheet (else from its size): no XML is parsed, not even the shared strings."""
+    try:
+        return _xlsx_estimated_rows(path)
+    except DAMAGED_ZIP_ERRORS as exc:
+        logger.debug("survey file %s: damaged zip: %r", path, exc)
+        raise SurveyFileError(DAMAGED_MESSAGE) from None
+
+
+def _xlsx_estimated_rows(path: Path) -> int:
     total = 0
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
@@ -338,8 +464,29 @@ def xlsx_estimated_rows(path: Path) -> int:
                 continue
             with archive.open(info) as member:
                 match = _DIMENSION.search(member.read(8192))
-            total += int(match.group(1) or 1) if match else info.file_size // _XML_BYTES_PER_ROW
+            rows = int(match.group(1) or 1) if match else info.file_size // _XML_BYTES_PER_ROW
+            if rows > _DIMENSION_TRUSTED_ROWS:
+                # LibreOffice states its formatted empty rows too (A1:K1048576): count rows with cells.
+                rows = min(rows, _rows_with_cells(archive, info))
+            total += rows
     return total
+
+
+_DIMENSION_TRUSTED_ROWS = 65_536
+_ROW_END = re.compile(rb"</(?:\w+:)?row>")
+
+
+def _rows_with_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """Rows of a sheet part that hold cells (those end with </row>; empty ones are written <row …/>)."""
+    count = 0
+    carry = b""
+    with archive.open(info) as member:
+        for chunk in iter(lambda: member.read(1 << 20), b""):
+            data = carry + chunk
+            end = data.rfind(b">") + 1
+            count += len(_ROW_END.findall(data, 0, end))
+            carry = data[end:][-64:] if end else data[-64:]
+    return count
 
 
 def _xls_value(cell, datemode, xlrd):
@@ -367,10 +514,18 @@ def _too_wide_message(title: str, row_number: int, width: int, limit: int) -> st
             "摸底调查表只需要模板中的列：请删除多余的列（或只复制需要的列到新表）后重新上传。")
 
 
-def _broken_message(exc: Exception) -> str:
-    name = type(exc).__name__
-    if "Forbidden" in name or "Entities" in name or "DTD" in name:
-        return "工作簿含有不安全的 XML 声明（DTD/实体），已拒绝。" + _SAVE_AS
+def broken_message(exc: BaseException) -> str:
+    # openpyxl wraps what defusedxml raises ("Unable to read workbook"): look down the whole chain.
+    seen = set()
+    cause = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        name = type(cause).__name__
+        if "Forbidden" in name or "Entities" in name or "DTD" in name:
+            return UNSAFE_XML_MESSAGE
+        if isinstance(cause, zipfile.BadZipFile | zlib.error | EOFError):
+            return DAMAGED_MESSAGE
+        cause = cause.__cause__ or cause.__context__
     return "文件已损坏或不是有效的电子表格，无法读取。" + _SAVE_AS
 
 
@@ -428,7 +583,7 @@ def _read_string_table(source, iterparse) -> list[str]:
     strings = []
     for _, node in iterparse(source):
         if node.tag == tag:
-            strings.append(_inline_text(node).replace("x005F_", ""))
+            strings.append(_capped(_inline_text(node).replace("x005F_", "")))
             node.clear()
     return strings
 
@@ -473,6 +628,23 @@ def _make_parser_class():
                     self.merged_cells = MergeCells.from_tree(element)
                     element.clear()
 
+        def parse_row(self, row):
+            # WorkSheetParser.parse_row without keeping every row's height and format (row_dimensions):
+            # for LibreOffice's formatted rows down to row 1,048,576 that alone was 900 MB.
+            number = row.get("r")
+            if number is None:
+                self.row_counter += 1
+            else:
+                try:
+                    self.row_counter = int(number)
+                except ValueError:
+                    value = float(number)
+                    if not value.is_integer():
+                        raise ValueError(f"{number} is not a valid row number") from None
+                    self.row_counter = int(value)
+            self.col_counter = 0
+            return self.row_counter, [self.parse_cell(element) for element in row]
+
         def parse_cell(self, element):
             if element.get("t") == "inlineStr":
                 return self._parse_inline_string(element)
@@ -496,7 +668,7 @@ def _make_parser_class():
             data_type, value = "inlineStr", None
             child = element.find(INLINE_STRING)
             if child is not None:
-                data_type, value = "s", _inline_text(child)
+                data_type, value = "s", _capped(_inline_text(child))
             elif element.find(FORMULA_TAG) is not None:
                 value = FORMULA_WITHOUT_VALUE
             return {"row": row, "column": column, "value": value, "data_type": data_type, "style_id": style_id}

@@ -30,6 +30,9 @@ LEFT_OUT = "left_out"  # 三(二)3 items a recent renovation left out, separated
 # checks these limits against the models): each column's limits are those of its model field.
 SMALL_COUNT_MAX = 32_767     # PositiveSmallIntegerField
 COUNT_MAX = 2_000_000_000    # under PositiveIntegerField's 2,147,483,647
+# Free text (备注, 已改造内容, 拟改造内容) a LONG_TEXT column without its own max_length: the TextFields'
+# max_length in communities.models (issue #16: a person writes a few paragraphs, not 50 MB).
+LONG_TEXT_MAX = 2000
 
 
 @dataclass(frozen=True)

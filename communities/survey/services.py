@@ -18,14 +18,23 @@ from django.utils import timezone
 
 from agencies.access import role_of, user_town_id
 from agencies.choices import Role
-from communities.choices import CsvEncoding, SurveyFileFormat, SurveyUploadState
+from communities.choices import CsvEncoding, SurveyFileFormat, SurveySheet, SurveyUploadState
 from communities.models import Compound, SurveyUpload, Town
 from jingyuan_renovation.celery import WORKER_UNAVAILABLE, task_send
 
-from .parse import ERROR, ParsedSurvey, Problem, ProgressCallback, survey_parse
+from .parse import ERROR, WARNING, ParsedSurvey, Problem, ProgressCallback, survey_parse
 from .plan import SurveyPlan, survey_plan, survey_write
-from .reader import SurveyFileError, SurveyWorkbook, sniff_format, too_big_message, xlsx_estimated_rows
+from .reader import (
+    CSV_SHEET_MISSING,
+    SurveyFileError,
+    SurveyWorkbook,
+    broken_message,
+    sniff_format,
+    too_big_message,
+    xlsx_estimated_rows,
+)
 from .stored import survey_rows_discard, survey_rows_load, survey_rows_store
+from .values import read_text
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +87,7 @@ def survey_file_check(*, path: Path, town: Town, file_format: str, csv_sheet: st
                       csv_encoding: str = CsvEncoding.AUTO, progress: ProgressCallback | None = None) -> SurveyReport:
     """Read and check a file against the town's records; writes nothing."""
     parsed = survey_parse(Path(path), file_format=file_format, csv_sheet=csv_sheet, csv_encoding=csv_encoding,
-                          progress=progress)
+                          progress=progress, town_name=town.name)
     return _report(parsed, town=town)
 
 
@@ -86,7 +95,28 @@ def _report(parsed: ParsedSurvey, *, town: Town) -> SurveyReport:
     if not parsed.sheets:
         return SurveyReport(problems=parsed.problems, parsed=parsed)
     plan = survey_plan(parsed, town=town)
+    plan.problems.extend(_new_communities(plan, town=town))
     return SurveyReport(counts=plan.counts(), problems=plan.problems, plan=plan, parsed=parsed)
+
+
+def _new_communities(plan: SurveyPlan, *, town: Town) -> list[Problem]:
+    """A 提示 for each 所属社区 the import would create: a mistyped name (西街社) is seen before it is written."""
+    compounds = plan.sheets.get(SurveySheet.COMPOUNDS)
+    if compounds is None or "community" not in compounds.sheet.columns:
+        return []
+    sheet = compounds.sheet
+    position = sheet.field_index["community"]
+    known = {read_text(name) for name in town.communities.values_list("name", flat=True)}
+    first_row: dict[str, int] = {}
+    for row in [*compounds.create, *(row for _, row in compounds.update)]:
+        name = row[position]
+        if name and name not in known and (name not in first_row or row[0] < first_row[name]):
+            first_row[name] = row[0]
+    listing = "、".join(sorted(known)[:10]) or "（暂无）"
+    return [Problem(sheet.title, row, sheet.header_for("community"), name,
+                    f"将新建社区「{name}」（{town.name}尚无此社区；已有：{listing}）。如是笔误，请改为已有社区的名称。",
+                    level=WARNING, col=sheet.col_for("community"))
+            for name, row in sorted(first_row.items(), key=lambda item: item[1])]
 
 
 def _sha256(uploaded_file) -> str:
@@ -120,34 +150,58 @@ def survey_upload_create(*, user, town: Town, uploaded_file, csv_sheet: str = ""
                           size_bytes=uploaded_file.size, csv_sheet=csv_sheet, csv_encoding=csv_encoding,
                           file_format="")
     upload.original_file.save(name, uploaded_file, save=False)
+    try:
+        _sniff(upload)
+        upload.full_clean()
+        upload.save()
+        if upload.state == SurveyUploadState.CHECKING:
+            if background is None:
+                background = upload.data_rows > settings.JINGYUAN_SURVEY_ASYNC_ROWS
+            if background:
+                from communities.tasks import survey_check_task
+
+                transaction.on_commit(lambda: task_send(survey_check_task, upload.pk,
+                                                        on_unavailable=lambda: _worker_unavailable_for_check(upload)))
+            else:
+                survey_upload_check(upload=upload)
+    except BaseException:
+        # The record is rolled back with this transaction: its file must not stay behind, unowned.
+        _discard_file(upload)
+        raise
+    return upload
+
+
+def _sniff(upload: SurveyUpload) -> None:
+    """The file's format and size in rows; a file that cannot be read at all makes the upload 有错误."""
     path = Path(upload.original_file.path)
     try:
-        upload.file_format = sniff_format(path, name)
-        if upload.file_format == SurveyFileFormat.CSV and not csv_sheet:
-            raise SurveyFileError("CSV 文件只含一张表：请在上传页选择它是「小区」「楼栋」还是「住户」表。")
+        upload.file_format = sniff_format(path, upload.original_name)
+        if upload.file_format == SurveyFileFormat.CSV and upload.csv_sheet not in SurveySheet.values:
+            raise SurveyFileError(CSV_SHEET_MISSING)
         if upload.file_format == SurveyFileFormat.XLSX:
             upload.data_rows = xlsx_estimated_rows(path)  # the check opens it: no need to parse anything twice
         else:
-            with SurveyWorkbook(path, upload.file_format, csv_sheet=csv_sheet,
-                                csv_encoding=csv_encoding) as workbook:
+            with SurveyWorkbook(path, upload.file_format, csv_sheet=upload.csv_sheet,
+                                csv_encoding=upload.csv_encoding) as workbook:
                 upload.data_rows = workbook.estimated_rows()
     except SurveyFileError as exc:
-        upload.state = SurveyUploadState.INVALID
-        upload.errors = [Problem("", None, "", "", str(exc)).as_dict()]
-        upload.error_count = 1
-    upload.full_clean()
-    upload.save()
-    if upload.state == SurveyUploadState.CHECKING:
-        if background is None:
-            background = upload.data_rows > settings.JINGYUAN_SURVEY_ASYNC_ROWS
-        if background:
-            from communities.tasks import survey_check_task
+        message = str(exc)
+    except Exception as exc:  # a reader library's own idea of a broken file, met while sizing it
+        logger.warning("survey upload of %s: file unreadable while sizing it", upload.original_name, exc_info=True)
+        message = broken_message(exc)
+    else:
+        return
+    upload.state = SurveyUploadState.INVALID
+    upload.errors = [Problem("", None, "", "", message).as_dict()]
+    upload.error_count = 1
 
-            transaction.on_commit(lambda: task_send(survey_check_task, upload.pk,
-                                                    on_unavailable=lambda: _worker_unavailable_for_check(upload)))
-        else:
-            survey_upload_check(upload=upload)
-    return upload
+
+def _discard_file(upload: SurveyUpload) -> None:
+    try:
+        if upload.original_file.name:
+            upload.original_file.storage.delete(upload.original_file.name)
+    except Exception:
+        logger.warning("survey upload: stored file %s not removed", upload.original_file.name, exc_info=True)
 
 
 def _worker_unavailable_for_check(upload: SurveyUpload) -> None:
@@ -226,7 +280,7 @@ def _parsed_for_import(upload: SurveyUpload) -> ParsedSurvey:
         return ParsedSurvey(this_year=this_year, problems=[Problem(
             "", None, "", "", "服务器上保存的原始文件与上传时不一致（SHA-256 校验值不符），不能导入。请重新上传该文件。")])
     return survey_parse(Path(upload.original_file.path), file_format=upload.file_format, csv_sheet=upload.csv_sheet,
-                        csv_encoding=upload.csv_encoding, this_year=this_year,
+                        csv_encoding=upload.csv_encoding, this_year=this_year, town_name=upload.town.name,
                         progress=_progress_recorder(upload, start=0, span=60))
 
 

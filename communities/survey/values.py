@@ -255,7 +255,7 @@ def read_cell(value, column: schema.Column, *, this_year: int):
     if kind == schema.TEXT:
         return read_text(value, max_length=column.max_length)
     if kind == schema.LONG_TEXT:
-        return read_text(value, max_length=column.max_length, collapse=False)
+        return read_text(value, max_length=column.max_length or schema.LONG_TEXT_MAX, collapse=False)
     if kind == schema.YEAR:
         return read_year(value, this_year=this_year)
     if kind == schema.COUNT:

@@ -122,3 +122,59 @@ def to_shared_strings(path: Path) -> Path:
         for name, data in parts.items():
             target.writestr(name, data)
     return path
+
+
+LIBREOFFICE_LAST_ROW = 1_048_576
+
+
+def pad_like_libreoffice(path: Path, *, up_to: int = LIBREOFFICE_LAST_ROW, parts: tuple[str, ...] | None = None) -> Path:
+    """Give each sheet of an .xlsx LibreOffice's formatted empty rows down to row `up_to`, as Calc saves a
+    sheet whose whole columns were formatted (and its <dimension> then reaches that row too)."""
+    with zipfile.ZipFile(path) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    for name in parts or [n for n in members if n.startswith("xl/worksheets/sheet")]:
+        xml = members[name]
+        last = max(int(r) for r in re.findall(rb'<row r="(\d+)"', xml))
+        padding = b"".join(
+            b'<row r="%d" s="1" customFormat="true" ht="12.8" hidden="false" customHeight="false" '
+            b'outlineLevel="0" collapsed="false"/>' % row for row in range(last + 1, up_to + 1))
+        xml = xml.replace(b"</sheetData>", padding + b"</sheetData>", 1)
+        members[name] = re.sub(rb'(<dimension ref="[A-Z]+\d+:[A-Z]+)\d+"', rb'\g<1>%d"' % up_to, xml, count=1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    return path
+
+
+def _central_entry(data: bytes, member: str) -> int:
+    """Offset of `member`'s entry in the zip's central directory."""
+    name = member.encode()
+    offset = data.find(b"PK\x01\x02")
+    while offset != -1:
+        name_length = int.from_bytes(data[offset + 28:offset + 30], "little")
+        if data[offset + 46:offset + 46 + name_length] == name:
+            return offset
+        offset = data.find(b"PK\x01\x02", offset + 4)
+    raise KeyError(member)
+
+
+def flip_byte(path: Path, member: str, *, at: int = 0) -> Path:
+    """Flip one bit of `member`'s compressed bytes, as a bad sector or a broken copy would."""
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    data = bytearray(path.read_bytes())
+    header = info.header_offset
+    start = header + 30 + int.from_bytes(data[header + 26:header + 28], "little") \
+        + int.from_bytes(data[header + 28:header + 30], "little")
+    data[start + min(at, info.compress_size - 1)] ^= 0x10
+    path.write_bytes(bytes(data))
+    return path
+
+
+def understate_size(path: Path, member: str, *, size: int = 10) -> Path:
+    """Make the zip directory state `member` unpacks to `size` bytes, fewer than it does."""
+    data = bytearray(path.read_bytes())
+    entry = _central_entry(bytes(data), member)
+    data[entry + 24:entry + 28] = size.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    return path

@@ -47,3 +47,27 @@ def test_surveyor_cli_limited_to_own_town(surveyor_user, other_town):
     with pytest.raises(CommandError, match="本人所属乡镇"):
         call_command("import_survey", str(SAMPLES / "survey-libreoffice.xlsx"), "--user", surveyor_user.username,
                      "--town", other_town.name, "--dry-run")
+
+
+def test_csv_dry_run_without_its_sheet_names_the_option(staff_user, wulan):
+    with pytest.raises(CommandError, match="--csv-sheet"):
+        call_command("import_survey", str(SAMPLES / "compounds-gb18030.csv"), "--user", staff_user.username,
+                     "--dry-run")
+
+
+def test_csv_import_without_its_sheet_names_the_option(staff_user, wulan):
+    with pytest.raises(CommandError, match="--csv-sheet"):
+        call_command("import_survey", str(SAMPLES / "compounds-gb18030.csv"), "--user", staff_user.username)
+    assert not SurveyUpload.objects.exists()
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_damaged_workbook_is_refused_in_chinese_without_a_traceback(staff_user, wulan, tmp_path, capsys, dry_run):
+    from .survey_files import flip_byte
+
+    path = flip_byte(write_xlsx(tmp_path / "damaged.xlsx", standard_sheets()), "xl/workbook.xml", at=3)
+    with pytest.raises(CommandError) as raised:
+        call_command("import_survey", str(path), "--user", staff_user.username, *(["--dry-run"] if dry_run else []))
+    output = str(raised.value) + capsys.readouterr().err
+    assert "文件已损坏" in output and "Traceback" not in output and "BadZipFile" not in output
+    assert SurveyUpload.objects.filter(state="invalid").count() == (0 if dry_run else 1)

@@ -486,3 +486,47 @@ def test_a_survey_of_a_compound_known_only_by_name_makes_it_surveyed(staff_user,
     steps = review_history(compound=named)
     assert [s.review_status for s in steps] == [ReviewStatus.NOT_SURVEYED, ReviewStatus.SURVEYED]
     assert steps[-1].history_user == staff_user
+
+
+def stored_files(media_root) -> list[Path]:
+    return [path for path in Path(media_root).rglob("*") if path.is_file()]
+
+
+@pytest.mark.parametrize("damage", ["flipped byte", "understated size"])
+def test_a_damaged_workbook_is_kept_as_an_invalid_record_with_what_to_do(staff_user, wulan, tmp_path, media_root,
+                                                                          damage):
+    from .survey_files import flip_byte, understate_size
+
+    path = write_xlsx(tmp_path / "damaged.xlsx", standard_sheets())
+    if damage == "flipped byte":
+        flip_byte(path, "xl/styles.xml", at=4)
+    else:
+        understate_size(path, "xl/workbook.xml")
+    upload = upload_file(staff_user, wulan, path)
+    assert upload.state == SurveyUploadState.INVALID and upload.error_count == 1
+    assert "文件已损坏" in upload.errors[0]["message"] and "另存为" in upload.errors[0]["message"]
+    assert stored_files(media_root) == [Path(upload.original_file.path)]  # the record's file, nothing else
+
+
+def test_an_upload_that_fails_leaves_no_file_behind(staff_user, wulan, tmp_path, media_root, monkeypatch):
+    from communities.survey import services
+
+    def crash(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "survey_upload_check", crash)
+    with pytest.raises(RuntimeError):
+        upload_file(staff_user, wulan, write_xlsx(tmp_path / "ok.xlsx", standard_sheets()))
+    assert not SurveyUpload.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_an_upload_with_rows_for_another_town_is_refused_and_writes_nothing(staff_user, wulan, other_town, tmp_path):
+    from .survey_files import COMPOUND_HEADERS, compound_row
+
+    sheets = standard_sheets()
+    sheets["小区"] = [[*COMPOUND_HEADERS, "所属乡镇"], [*compound_row("测试小区-A"), other_town.name]]
+    upload = upload_file(staff_user, wulan, write_xlsx(tmp_path / "s.xlsx", sheets))
+    assert upload.state == SurveyUploadState.INVALID
+    assert [p["column"] for p in upload.errors if p["level"] == "error"] == ["所属乡镇"]
+    assert not Compound.objects.filter(name="测试小区-A").exists()

@@ -148,6 +148,7 @@ def test_every_value_read_fits_its_model_field():
                     assert column.key or field.blank or column.field in related, where  # no 社区 is named ""
             elif isinstance(field, models.TextField):
                 assert column.kind == schema.LONG_TEXT and field.blank, where
+                assert (column.max_length or schema.LONG_TEXT_MAX) == field.max_length, where
             elif isinstance(field, models.PositiveSmallIntegerField):
                 if column.kind == schema.YEAR:
                     # read_year: 1900 … this year
@@ -167,3 +168,13 @@ def test_every_value_read_fits_its_model_field():
                 assert column.kind == schema.YES_NO and (field.null or column is schema.GAS_TELECOM_REVIEW), where
             else:
                 raise AssertionError(f"{where}: no rule for {type(field).__name__}")
+
+
+@pytest.mark.parametrize("form_name, field", [("RelaxationForm", "reason"), ("SiteVerificationForm", "notes")])
+def test_free_text_forms_take_at_most_a_length_a_person_writes(form_name, field):
+    from communities import forms
+    from communities.survey.schema import LONG_TEXT_MAX
+
+    form_field = getattr(forms, form_name).base_fields[field]
+    assert form_field.max_length == LONG_TEXT_MAX
+    assert form_field.widget.attrs["maxlength"] == str(LONG_TEXT_MAX)

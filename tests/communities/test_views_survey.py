@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -109,8 +110,10 @@ def test_status_endpoint_reports_progress(client, staff_user, wulan):
         client.post(reverse("communities:survey_upload"), {"file": handle, "town": wulan.pk, "csv_encoding": "auto"})
     upload = SurveyUpload.objects.get()
     data = client.get(reverse("communities:survey_status", args=[upload.pk])).json()
+    # The sample's two communities are not on record yet: each is announced (a 提示), not created silently.
+    new_communities = [p["message"] for p in upload.errors if p["message"].startswith("将新建社区")]
     assert data == {"state": "ready", "state_label": "待确认", "progress": 100, "busy": False,
-                    "errors": 0, "warnings": 2}  # the 提示 of the old 小区 sheet: see test_survey_services
+                    "errors": 0, "warnings": 2 + len(new_communities)} and len(new_communities) == 2  # + the old 小区 sheet's 2
 
 
 def test_surveyor_does_not_see_another_towns_upload(client, staff_user, surveyor_user, other_town):
@@ -135,3 +138,17 @@ def test_history_list_query_count_is_flat(client, staff_user, wulan, django_asse
     with django_assert_max_num_queries(8):
         response = client.get(reverse("communities:survey_list"))
     assert response.content.decode().count("14.xlsx") == 1
+
+
+@pytest.mark.parametrize("content", [b"MZ\x90\x00 not a spreadsheet", b"PK\x03\x04 not a zip either"])
+def test_the_marked_workbook_of_a_file_refused_as_a_whole_lists_the_error_alone(client, staff_user, wulan, content):
+    client.force_login(staff_user)
+    client.post(reverse("communities:survey_upload"),
+                {"file": SimpleUploadedFile("survey.xlsx", content), "town": wulan.pk, "csv_encoding": "auto"})
+    upload = SurveyUpload.objects.get()
+    assert upload.state == "invalid" and upload.file_format == ""
+    response = client.get(reverse("communities:survey_errors", args=[upload.pk]))
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["错误清单"]
+    assert workbook["错误清单"]["F2"].value == upload.errors[0]["message"]

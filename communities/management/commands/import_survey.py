@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from communities.choices import CsvEncoding, SurveySheet, SurveyUploadState
+from communities.choices import CsvEncoding, SurveyFileFormat, SurveySheet, SurveyUploadState
 from communities.models import Town
 from communities.survey import survey_file_check, survey_import, survey_upload_create
 from communities.survey.reader import SurveyFileError, sniff_format
@@ -41,14 +41,19 @@ class Command(BaseCommand):
         if town is None:
             raise CommandError(f"没有乡镇「{options['town']}」")
         csv_sheet, csv_encoding = options["csv_sheet"], options["csv_encoding"]
-        if options["dry_run"]:
-            from communities.survey import survey_check_may_upload
+        from communities.survey import survey_check_may_upload
 
-            survey_check_may_upload(user=user, town=town)
-            try:
-                file_format = sniff_format(path, path.name)
-            except SurveyFileError as exc:
+        survey_check_may_upload(user=user, town=town)
+        try:
+            file_format = sniff_format(path, path.name)
+        except SurveyFileError as exc:
+            if options["dry_run"]:
                 raise CommandError(str(exc)) from None
+            file_format = ""  # kept as an upload record that says why, as the upload page does
+        if file_format == SurveyFileFormat.CSV and not csv_sheet:
+            raise CommandError("CSV 文件只含一张表：请用 --csv-sheet 指明它是哪一张表，"
+                               "compounds（小区）、buildings（楼栋）或 households（住户），例如 --csv-sheet households。")
+        if options["dry_run"]:
             report = survey_file_check(path=path, town=town, file_format=file_format, csv_sheet=csv_sheet,
                                        csv_encoding=csv_encoding)
             self._print(report.counts, report.problem_dicts())
