@@ -37,6 +37,8 @@ FUNDING_RECORDERS = frozenset({Role.STAFF, Role.LIAISON})
 FUNDING_EDITORS = frozenset({Role.STAFF})
 # Who reads the change history of every money record: auditors (and staff, who answer for it).
 FUNDING_HISTORY_READERS = frozenset({Role.STAFF, Role.AUDITOR})
+# Who reads the change log of every record (变更日志): auditors, and staff, who answer for the records.
+CHANGELOG_READERS = frozenset({Role.STAFF, Role.AUDITOR})
 
 
 def role_of(user) -> Role | None:

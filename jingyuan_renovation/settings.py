@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "projects",
     "funding",
     "ui",
+    "changelog",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("统计指标", "indicators", access.DASHBOARD_READERS),
     NavItem("资金", "funding:budget_line_list", access.FUNDING_READERS),
     NavItem("资金变更记录", "funding:money_history", access.FUNDING_HISTORY_READERS),
+    NavItem("变更日志", "changelog:change_log", access.CHANGELOG_READERS),
     NavItem("报告", "report_list", access.DASHBOARD_READERS),
     NavItem("部门任务", "task_list", access.DUTY_READERS),
     NavItem("部门职责", "agencies:duty_list", access.DUTY_READERS),

@@ -11,7 +11,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 from django.utils import timezone
 
+from ui.people import display_name as _display_name
+
 register = template.Library()
+
+
+@register.filter
+def display_name(user, nobody: str = "系统") -> str:
+    """{{ upload.uploaded_by|display_name }}: the person's display name, never the login name (ui.people)."""
+    return _display_name(user, nobody=nobody)
 
 _TWO_PLACES = Decimal("0.01")
 _TEN_THOUSAND = Decimal(10000)
