@@ -48,12 +48,12 @@ class ChangeFilterForm(forms.Form):
 class ChangeFilterSet(django_filters.FilterSet):
     date_from = django_filters.DateFilter(label="起始日期", method="filter_from", widget=_DateInput())
     date_to = django_filters.DateFilter(label="截止日期", method="filter_to", widget=_DateInput())
-    user = django_filters.TypedChoiceFilter(label="操作人", choices=_people, coerce=int, empty_label="全部")
+    user = django_filters.ChoiceFilter(label="操作人", choices=_people, empty_label="全部")
     object_type = django_filters.ChoiceFilter(label="对象类型", choices=_object_types, empty_label="全部")
     action = django_filters.ChoiceFilter(label="操作", choices=ACTIONS, empty_label="全部")
     town = NameChoiceFilter(label="乡镇", queryset=Town.objects.order_by("name"), empty_label="全部")
-    project = django_filters.TypedChoiceFilter(label="项目", choices=_projects, coerce=int, empty_label="全部",
-                                               field_name="project_id")
+    project = django_filters.ChoiceFilter(label="项目", choices=_projects, empty_label="全部",
+                                          field_name="project_id")
 
     class Meta:
         model = Change

@@ -107,12 +107,13 @@ class _Labels:
         user_model = get_user_model()
         for related_model, ids in self.wanted.items():
             if related_model is user_model:
-                self.names[related_model] = {u.pk: display_name(u) for u in user_model.objects.filter(pk__in=ids)}
+                self.names[related_model] = {
+                    u.pk: display_name(u) for u in user_model.objects.filter(pk__in=ids).only("first_name", "last_name")}
                 continue
             label = _label_field(related_model)
             if label is None:
                 continue
-            self.names[related_model] = dict(related_model._default_manager.filter(pk__in=ids)
+            self.names[related_model] = dict(related_model._default_manager.filter(pk__in=ids).order_by()
                                              .values_list("pk", label))
 
     def of(self, related_model, pk) -> str | None:

@@ -31,6 +31,7 @@ FUNDING_READERS = ("staff", "leader", "liaison", "auditor")
 FUNDING_RECORDERS = ("staff", "liaison")
 FUNDING_EDITORS = ("staff",)
 FUNDING_HISTORY_READERS = ("staff", "auditor")
+CHANGELOG_READERS = ("staff", "auditor")
 NOBODY_WRITES = dict.fromkeys(ROLES, 405)
 
 
@@ -126,6 +127,10 @@ PAGES = [
     ("project_funding_post", "post", "funding:project_funding", "project", "", NOBODY_WRITES),
     ("reconciliation_post", "post", "funding:reconciliation", None, "", NOBODY_WRITES),
     ("money_history_post", "post", "funding:money_history", None, "", NOBODY_WRITES),
+    # The change log (issue 15)
+    ("change_log", "get", "changelog:change_log", None, "", expect(CHANGELOG_READERS)),
+    ("change_log_export", "get", "changelog:change_log", None, "?export=xlsx", expect(CHANGELOG_READERS)),
+    ("change_log_post", "post", "changelog:change_log", None, "", NOBODY_WRITES),
 ]
 
 # pledge_edit takes two ids: its row is in tests/funding/test_views_access.py; the matrix skips it by name.
@@ -165,7 +170,7 @@ def test_the_matrix_covers_every_named_page_of_the_ui():
     import projects.urls
 
     names = {pattern.name for pattern in projects.urls.urlpatterns} - PROJECT_PAGES_WITH_TWO_KEYS
-    for namespace in ("ui", "communities", "agencies", "funding"):
+    for namespace in ("ui", "communities", "agencies", "funding", "changelog"):
         resolver = get_resolver().namespace_dict[namespace][1]
         names |= {f"{namespace}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
     assert names - {page[2] for page in PAGES} - MULTI_ARGUMENT_PAGES == set()
