@@ -46,7 +46,7 @@ def task_rows_html(tasks, *, today, can_update: bool) -> str:
     """The task list's table body (a page is 100 tasks, each with its agency, project and duty)."""
     if not tasks:
         return mark_safe('<tr><td colspan="7" class="muted">没有任务。</td></tr>')
-    update = reverse("task_update", args=[0])[:-2] if can_update else ""  # ".../tasks/"
+    update = reverse("task_update", args=[0])[:-2]  # ".../tasks/"
     parts = []
     for t in tasks:
         project = f"{escape(t.project.code)} {escape(t.project.name)}" if t.project else "全计划"
@@ -54,7 +54,7 @@ def task_rows_html(tasks, *, today, can_update: bool) -> str:
         overdue = (" <span class=\"status-overdue\">已逾期</span>"
                    if t.due_date and t.due_date < today and t.status != "done" else "")
         due = f"{t.due_date:%Y-%m-%d}" if t.due_date else ""
-        link = f'<td><a href="{update}{t.pk}/">更新</a></td>' if can_update else ""
+        link = f'<td><a href="{update}{t.pk}/">{"更新" if can_update else "查看"}</a></td>'
         parts.append(
             f"<tr><td>{escape(t.agency.short_name or t.agency.name)}</td><td>{project}</td>"
             f"<td>{escape(t.title)}{duty}</td><td>{due}{overdue}</td>"

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.access import require_role, role_of, user_agency_id
 from agencies.choices import Role
+from ui.history import history_entries
 
 from . import exports, services
 from . import forms as project_forms
@@ -487,6 +488,11 @@ def task_list(request):
 
 @login_required
 def task_update(request, pk: int):
+    """A task's page: its facts and history for every reader; the update form for staff and its agency."""
+    if request.method == "GET" and role_of(request.user) not in TASK_WRITE_ROLES:
+        task = _task_for_user(request, pk)
+        return render(request, "projects/task_detail.html",
+                      {"task": task, "history": history_entries(task), "today": timezone.localdate()})
     task = _task_for_user(request, pk, write=True)
     form = project_forms.TaskUpdateForm(
         request.POST or None,

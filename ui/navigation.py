@@ -24,7 +24,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("小区", "communities:compound_list", access.COMMUNITY_READERS),
     NavItem("楼栋", "communities:building_list", access.COMMUNITY_READERS),
     NavItem("住户", "communities:household_list", access.COMMUNITY_READERS),
-    NavItem("摸底调查", "communities:survey_list", access.SURVEY_UPLOADERS),
+    NavItem("摸底调查", "communities:survey_list", access.SURVEY_READERS),
     NavItem("认定审核", "communities:review_queue", access.COMMUNITY_READERS),
     NavItem("改造项目", "project_list", access.DASHBOARD_READERS),
     NavItem("统计指标", "indicators", access.DASHBOARD_READERS),

@@ -64,7 +64,7 @@ TASK_TEMPLATE = Template("""{% for t in page.object_list %}
         <td>{{ t.title }}{% if t.duty %}<br><small class="muted">{{ t.duty.text }}</small>{% endif %}</td>
         <td>{{ t.due_date|date:"Y-m-d" }}{% if t.due_date and t.due_date < today and t.status != "done" %} <span class="status-overdue">已逾期</span>{% endif %}</td>
         <td>{{ t.get_status_display }}</td><td>{{ t.notes|linebreaksbr }}</td>
-        {% if can_update %}<td><a href="{% url 'task_update' t.pk %}">更新</a></td>{% endif %}</tr>
+        <td><a href="{% url 'task_update' t.pk %}">{% if can_update %}更新{% else %}查看{% endif %}</a></td></tr>
     {% empty %}<tr><td colspan="7" class="muted">没有任务。</td></tr>{% endfor %}""")  # noqa: E501
 
 
