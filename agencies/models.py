@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
+from simple_history import register as simple_history_register
 from simple_history.models import HistoricalRecords
 
 from .choices import AgencyKind, SeatRole
@@ -106,3 +108,10 @@ class UserProfile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+# Users' roles are their role groups (agencies.access): the accounts' history, group membership included,
+# puts a role change in the change log (changelog) beside every other change. Passwords and login
+# times are not history (a login is no change; changelog.signals keeps it from writing a row).
+simple_history_register(get_user_model(), app="agencies", m2m_fields=["groups"],
+                        excluded_fields=["password", "last_login"])

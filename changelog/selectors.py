@@ -27,7 +27,10 @@ from .writer import history_model_of
 # Residents' personal data in the history of their records: masked like the pages mask it.
 PERSONAL_FIELDS = {"communities.household": {"head_name": "name", "phone": "phone"}}
 # Columns that say nothing a reader needs (bookkeeping and stored digests).
-SKIPPED_FIELDS = {"id", "updated_at", "created_at", "password"}
+SKIPPED_FIELDS = {"id", "updated_at", "created_at", "password", "last_login",
+                  "username"}  # a login name is half a credential: people are named by display name
+# Many-to-many fields some histories keep (a user's role groups), and how the log names them.
+M2M_LABELS = {"groups": "角色"}
 # A record's page, or the page of the project it belongs to: (URL name, attribute holding the id).
 PAGES = {
     "communities.compound": ("communities:compound_detail", "id"),
@@ -138,6 +141,8 @@ def _value(record, f, labels: _Labels):
 
 
 def _object_label(record) -> str:
+    if hasattr(record, "first_name") and hasattr(record, "is_superuser"):  # an account: by display name
+        return display_name(record)
     name = _label_field(type(record))
     if name and getattr(record, name, ""):
         text = str(getattr(record, name))
@@ -184,6 +189,7 @@ def change_lines(changes: Iterable[Change], *, viewer) -> list[LogLine]:
                     .annotate(previous_history_id=Subquery(before)))
         wanted = [r.previous_history_id for r in page if r.previous_history_id and r.history_type == "~"]
         earlier = historical._default_manager.in_bulk(wanted) if wanted else {}
+        _attach_members(historical, [*page, *earlier.values()])
         for record in page:
             records[(object_type, record.history_id)] = record
             previous[(object_type, record.history_id)] = earlier.get(record.previous_history_id)
@@ -230,7 +236,33 @@ def _changes(change, record, before, model, labels, viewer) -> list[tuple[str, s
         except FieldDoesNotExist:
             label = f.name
         rows.append((label, _shown(old), _shown(new)))
+    for m2m in history_model_of(model)._history_m2m_fields:
+        new = _members(record, m2m)
+        old = _members(before, m2m) if before is not None else ""
+        if change.action == "-":
+            old, new = new, ""
+        if old != new and (change.action != "~" or before is not None):
+            rows.append((M2M_LABELS.get(m2m.name, str(m2m.verbose_name)), _shown(old), _shown(new)))
     return rows
+
+
+def _attach_members(historical, records) -> None:
+    """Read the many-to-many snapshots (a user's role groups) of `records`: one query per such field."""
+    for m2m in historical._history_m2m_fields:
+        target = m2m.m2m_reverse_field_name()
+        snapshot = next(rel.related_model for rel in historical._meta.related_objects
+                        if rel.field.name == "history" and target in {f.name for f in rel.related_model._meta.fields})
+        names = defaultdict(list)
+        for history_id, name in (snapshot._default_manager.filter(history_id__in=[r.history_id for r in records])
+                                 .values_list("history_id", f"{target}__name")):
+            names[history_id].append(str(name))
+        for record in records:
+            record.__dict__.setdefault("_members", {})[m2m.name] = "、".join(sorted(names[record.history_id]))
+
+
+def _members(record, m2m) -> str:
+    """The names a history row's many-to-many snapshot holds (e.g. a user's role groups), sorted."""
+    return record.__dict__.get("_members", {}).get(m2m.name, "")
 
 
 def export_rows(changes, *, viewer, chunk: int = 500) -> Iterator[list]:

@@ -12,5 +12,6 @@ def display_name(user, *, nobody: str = NOBODY) -> str:
     """The name users read for `user`; `nobody` for a change made without a user (a command, the loader)."""
     if user is None:
         return nobody
-    name = (user.get_full_name() or "").strip()
-    return name or f"未填姓名的账号（编号 {user.pk}）"
+    # A user's history row (the change log) has the name fields but not the methods.
+    name = f"{getattr(user, 'first_name', '')} {getattr(user, 'last_name', '')}".strip()
+    return name or f"未填姓名的账号（编号 {getattr(user, 'id', user.pk)}）"

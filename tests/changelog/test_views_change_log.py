@@ -124,3 +124,24 @@ def test_the_page_reads_a_fixed_number_of_queries_however_many_lines(client, use
     with django_assert_num_queries(22):
         response = client.get(URL)
     assert len(response.context["lines"]) == 50
+
+
+def test_a_role_change_is_in_the_log_and_a_login_is_not(client, users, roles):
+    """Users' roles are their role groups: moving an account from 调查员 to 领导 is a line of the log."""
+    from agencies.choices import Role
+    from agencies.services import user_create
+    from tests.conftest import PASSWORD
+
+    moved = user_create(username="frank", full_name="测试·换岗人员", password=PASSWORD, role=Role.SURVEYOR,
+                        town=users["surveyor"].profile.town)
+    user_create(username="frank", full_name="测试·换岗人员", password=PASSWORD, role=Role.LEADER)
+    assert client.login(username="frank", password=PASSWORD)  # a login changes no record
+    client.force_login(users["auditor"])
+    lines = [line for line in _lines(client, "?object_type=auth.user") if line.object_label == "测试·换岗人员"]
+    assert lines and {line.object_type for line in lines} == {"用户"}
+    roles_seen = [change for line in lines for change in line.changes if change[0] == "角色"]
+    assert ("角色", "调查员", "—") in roles_seen and ("角色", "—", "领导") in roles_seen
+    assert not any(change[0] in ("用户名", "username", "密码", "上次登录") for line in lines
+                   for change in line.changes)
+    assert Change.objects.filter(object_type="auth.user", object_id=moved.pk).count() == len(
+        moved.history.all())

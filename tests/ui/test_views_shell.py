@@ -9,12 +9,13 @@ PROJECTS = {"改造项目", "统计指标", "部门任务"}
 REPORTS = {"报告"}
 MONEY = {"资金"}
 MONEY_HISTORY = {"资金变更记录"}
+CHANGELOG = {"变更日志"}
 EXPECTED_NAV = {
-    "staff": NAV | SURVEY | PROJECTS | REPORTS | MONEY | MONEY_HISTORY,
+    "staff": NAV | SURVEY | PROJECTS | REPORTS | MONEY | MONEY_HISTORY | CHANGELOG,
     "surveyor": {"计划概览", "小区", "楼栋", "住户", "认定审核"} | SURVEY,
     "leader": NAV | PROJECTS | REPORTS | MONEY,
     "liaison": {"计划概览", "部门任务", "部门职责"} | MONEY,  # the finance bureau's liaison (conftest)
-    "auditor": NAV | PROJECTS | REPORTS | MONEY | MONEY_HISTORY,
+    "auditor": NAV | SURVEY | PROJECTS | REPORTS | MONEY | MONEY_HISTORY | CHANGELOG,
 }
 
 
