@@ -104,3 +104,22 @@ def test_the_backfill_indexes_history_written_before_the_log_and_is_idempotent()
     call_command("changelog_backfill")
     call_command("changelog_backfill")
     assert set(Change.objects.values_list("object_type", "history_id", "town")) == before
+
+
+def test_a_survey_import_puts_every_written_row_in_the_log_with_its_town(staff_user, wulan):
+    """The import writes rows and history set-based (communities.bulk); every history row it writes has
+    its line, by the importing user, in the upload's town."""
+    from django.core.files import File
+
+    from communities.models import Building, Compound
+    from communities.survey import survey_import, survey_upload_create
+    from tests.communities.survey_files import SAMPLES
+
+    with (SAMPLES / "survey-libreoffice.xlsx").open("rb") as handle:
+        upload = survey_upload_create(user=staff_user, town=wulan, uploaded_file=File(handle, name="s.xlsx"))
+    survey_import(upload=upload, user=staff_user)
+    for model in (Compound, Building, Household):
+        history = set(model.history.filter(history_user=staff_user).values_list("history_id", flat=True))
+        lines = Change.objects.filter(object_type=object_type(model), history_id__in=history)
+        assert history and lines.count() == len(history), model
+        assert set(lines.values_list("user", "town")) == {(staff_user.pk, wulan.pk)}, model
