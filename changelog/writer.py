@@ -122,8 +122,14 @@ def history_models(registry=global_apps) -> list[tuple[str, type]]:
     found = []
     for historical in registry.get_models():
         name = historical._meta.object_name
-        if name.startswith("Historical") and any(f.name == "history_id" for f in historical._meta.fields):
-            found.append((f"{historical._meta.app_label}.{name.removeprefix('Historical').lower()}", historical))
+        if not name.startswith("Historical") or not any(f.name == "history_id" for f in historical._meta.fields):
+            continue
+        label = f"{historical._meta.app_label}.{name.removeprefix('Historical').lower()}"
+        try:
+            registry.get_model(label)
+        except LookupError:  # history kept in another app than its model's (the user model's): left to
+            continue         # `changelog_backfill`, which knows the real model
+        found.append((label, historical))
     return found
 
 
