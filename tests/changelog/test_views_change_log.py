@@ -74,9 +74,8 @@ def test_money_changes_link_to_the_projects_money_page(client, users, history):
 def test_filters_by_town_project_user_and_dates(client, users, history, other_town, wulan):
     client.force_login(users["auditor"])
     east = _lines(client, f"?town={other_town.pk}")
-    assert {line.object_type for line in east} == {"小区", "认定结果"} or {line.object_label for line in east} >= {
-        "东湾小区"}
-    assert all(c.town_id == other_town.pk for c in Change.objects.filter(town=other_town))
+    assert {line.object_label for line in east if line.object_type == "小区"} == {"东湾小区"}
+    assert not any(line.object_label == "日志小区" for line in east)
     by_project = _lines(client, f"?project={history['project'].pk}")
     assert by_project and {line.object_type for line in by_project} >= {"改造项目", "资金下达"}
     assert _lines(client, f"?user={users['surveyor'].pk}")
@@ -100,8 +99,7 @@ def test_export_holds_the_filtered_lines_one_row_per_field_masked_for_the_audito
     assert rows[0] == ["时间", "操作人", "对象类型", "对象", "操作", "字段", "原值", "新值", "原因"]
     assert {row[2] for row in rows[1:]} == {"住户"}
     names = [row for row in rows[1:] if row[5] == "户主姓名"]
-    assert [row[6:8] for row in names] == [["—", "王**"], ["王**", "王**"]] or {
-        tuple(row[6:8]) for row in names} == {("—", "王**"), ("王**", "王**")}
+    assert sorted(tuple(row[6:8]) for row in names) == [("—", "王**"), ("王**", "王**")]
     assert not any("王小明" in str(cell) or "13912345678" in str(cell) for row in rows for cell in row)
     assert all(row[1] in ("测试·住建局工作人员", "系统") for row in rows[1:])
 
