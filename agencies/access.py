@@ -27,6 +27,9 @@ DUTY_READERS = frozenset({Role.STAFF, Role.LEADER, Role.LIAISON, Role.AUDITOR})
 DASHBOARD_READERS = frozenset({Role.STAFF, Role.LEADER, Role.AUDITOR})
 # Who uploads survey workbooks (摸底调查): surveyors for their own town, staff for any.
 SURVEY_UPLOADERS = frozenset({Role.STAFF, Role.SURVEYOR})
+# Who reads survey uploads (who, which file, the result, the original file): the uploaders, and auditors,
+# who read everything (README roles) but upload and confirm nothing.
+SURVEY_READERS = frozenset({Role.STAFF, Role.SURVEYOR, Role.AUDITOR})
 # Money (funding): surveyors never see it; of the liaisons only the county finance bureau's (县财政局), which
 # allocates and disburses (require_funding_role checks the agency). Leaders and auditors read.
 FUNDING_FINANCE_AGENCY = "finance"
@@ -37,6 +40,8 @@ FUNDING_RECORDERS = frozenset({Role.STAFF, Role.LIAISON})
 FUNDING_EDITORS = frozenset({Role.STAFF})
 # Who reads the change history of every money record: auditors (and staff, who answer for it).
 FUNDING_HISTORY_READERS = frozenset({Role.STAFF, Role.AUDITOR})
+# Who reads the change log of every record (变更日志): auditors, and staff, who answer for the records.
+CHANGELOG_READERS = frozenset({Role.STAFF, Role.AUDITOR})
 
 
 def role_of(user) -> Role | None:

@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history import register as simple_history_register
 from simple_history.models import HistoricalRecords
 
 from .choices import AgencyKind, Role, SeatRole
@@ -143,3 +145,10 @@ class RoleChange(models.Model):
 
     def __str__(self):
         return f"{self.user}：{self.get_old_role_display() or '无'} → {self.get_new_role_display() or '无'}"
+
+
+# Users' roles are their role groups (agencies.access): the accounts' history, group membership included,
+# puts a role change in the change log (changelog) beside every other change. Passwords and login
+# times are not history (a login is no change; changelog.signals keeps it from writing a row).
+simple_history_register(get_user_model(), app="agencies", m2m_fields=["groups"],
+                        excluded_fields=["password", "last_login"])

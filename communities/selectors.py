@@ -187,10 +187,10 @@ def compound_merges(*, compound: Compound) -> dict:
 
 
 def survey_uploads_for(user):
-    """Uploads the user may see: staff all, a surveyor their own town's; nobody else any."""
+    """Uploads the user may see: staff and auditors all, a surveyor their own town's; nobody else any."""
     queryset = SurveyUpload.objects.select_related("town", "uploaded_by", "imported_by")
     role = role_of(user)
-    if role == Role.STAFF:
+    if role in (Role.STAFF, Role.AUDITOR):
         return queryset
     if role == Role.SURVEYOR and user_town_id(user):
         return queryset.filter(town_id=user_town_id(user))

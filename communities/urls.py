@@ -25,4 +25,5 @@ urlpatterns = [
     path("surveys/<int:pk>/status/", views.survey_status, name="survey_status"),
     path("surveys/<int:pk>/confirm/", views.survey_confirm, name="survey_confirm"),
     path("surveys/<int:pk>/errors.xlsx", views.survey_error_download, name="survey_errors"),
+    path("surveys/<int:pk>/original/", views.survey_original, name="survey_original"),
 ]

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
@@ -342,12 +342,14 @@ def compound_report(request, pk: int):
 
 
 SURVEY_ROLES = tuple(access.SURVEY_UPLOADERS)
+SURVEY_READ_ROLES = tuple(access.SURVEY_READERS)
 ERRORS_SHOWN = 1000
 
 
-def _upload_for_user(request, pk):
-    """The upload if the user may see it (404 otherwise), after the role check (403)."""
-    require_role(request.user, *SURVEY_ROLES)
+def _upload_for_user(request, pk, *, write: bool = False):
+    """The upload if the user may see it (404 otherwise), after the role check (403): auditors read
+    uploads but confirm none."""
+    require_role(request.user, *(SURVEY_ROLES if write else SURVEY_READ_ROLES))
     return get_object_or_404(survey_uploads_for(request.user), pk=pk)
 
 
@@ -379,10 +381,10 @@ def survey_upload(request):
 @login_required
 @require_safe
 def survey_list(request):
-    require_role(request.user, *SURVEY_ROLES)
+    role = require_role(request.user, *SURVEY_READ_ROLES)
     filterset = SurveyUploadFilterSet(request.GET or None, queryset=survey_uploads_for(request.user))
     return render(request, "communities/survey_list.html",
-                  {"filter": filterset, "uploads": filterset.qs[:200]})
+                  {"filter": filterset, "uploads": filterset.qs[:200], "may_upload": role in SURVEY_ROLES})
 
 
 @login_required
@@ -391,6 +393,7 @@ def survey_detail(request, pk):
     upload = _upload_for_user(request, pk)
     problems = upload.errors[:ERRORS_SHOWN]
     return render(request, "communities/survey_detail.html", {
+        "may_upload": role_of(request.user) in SURVEY_ROLES,
         "upload": upload, "problems": problems, "more_problems": max(len(upload.errors) - ERRORS_SHOWN, 0),
         "counts": list(upload.counts.values()),
     })
@@ -409,7 +412,7 @@ def survey_status(request, pk):
 @login_required
 @require_POST
 def survey_confirm(request, pk):
-    upload = _upload_for_user(request, pk)
+    upload = _upload_for_user(request, pk, write=True)
     try:
         upload = survey_import_start(upload=upload, user=request.user)
     except SurveyImportError as exc:
@@ -447,3 +450,11 @@ def town_detail(request, pk: int):
         "waiting": [u for u in context["uploads"] if u.state == SurveyUploadState.READY],
     })
     return render(request, "communities/town_detail.html", context)
+
+
+@login_required
+@require_GET
+def survey_original(request, pk):
+    """The file exactly as it was uploaded (the evidence an auditor checks the import against)."""
+    upload = _upload_for_user(request, pk)
+    return FileResponse(upload.original_file.open("rb"), as_attachment=True, filename=upload.original_name)

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from projects.forms import DateInput
+from ui.people import display_name
 
 from .choices import FundingClass
 from .history import MONEY_MODELS
@@ -83,10 +84,17 @@ class SourceClassRuleForm(forms.Form):
 SourceClassRuleFormSet = forms.formset_factory(SourceClassRuleForm, extra=0)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A user drop-down that reads display names (ui.people), never login names."""
+
+    def label_from_instance(self, obj):
+        return display_name(obj)
+
+
 class MoneyHistoryFilterForm(forms.Form):
     model = forms.ChoiceField(label="记录类型", required=False,
                               choices=[("", "全部"), *((key, str(m._meta.verbose_name)) for key, m in MONEY_MODELS.items())])
-    user = forms.ModelChoiceField(label="操作人", required=False, queryset=get_user_model().objects.order_by("username"))
+    user = PersonChoiceField(label="操作人", required=False, queryset=get_user_model().objects.order_by("first_name", "pk"))
     date_from = forms.DateField(label="起始日期", required=False, widget=DateInput())
     date_to = forms.DateField(label="截止日期", required=False, widget=DateInput())
 

@@ -15,6 +15,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import CharField, Value
 from django.utils import timezone
 
+from ui.people import display_name
+
 from .models import (
     Allocation,
     BudgetLine,
@@ -105,7 +107,7 @@ class _Labels:
             "project": dict(Project.objects.filter(pk__in=ids["project_id"]).values_list("pk", "code")),
             "source": dict(FundingSourceKind.objects.filter(pk__in=ids["source_id"]).values_list("pk", "name")),
             "programme": {p.pk: str(p.year) for p in Programme.objects.filter(pk__in=ids["programme_id"])},
-            "user": {u.pk: u.get_full_name() or u.get_username()
+            "user": {u.pk: display_name(u)
                      for u in get_user_model().objects.filter(pk__in=users)},
         }
 
@@ -174,7 +176,7 @@ def money_changes(rows) -> list[MoneyChange]:
         user = record.history_user
         entries.append(MoneyChange(
             when=record.history_date,
-            who=(user.get_full_name() or user.get_username()) if user else "系统",
+            who=display_name(user),
             model_label=str(model._meta.verbose_name),
             record=_record_label(record, labels, model),
             action=_ACTIONS.get(record.history_type, record.history_type),

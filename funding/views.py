@@ -13,6 +13,7 @@ from agencies import access
 from projects.models import Project
 from projects.selectors import programme_current
 from ui.lists import Column, FilteredListView, invalid_filter_response
+from ui.people import display_name
 from ui.xlsx import xlsx_response
 
 from . import forms, selectors, services
@@ -81,7 +82,7 @@ class BudgetLineListView(FilteredListView):
         Column("预算金额(万元)", _wan_of("amount_yuan"), sort="amount", numeric=True),
         Column("预算金额(元)", "amount_yuan", numeric=True, export_only=True),
         Column("说明", "note"),
-        Column("录入人", "created_by.username", export_only=True),
+        Column("录入人", lambda line: display_name(line.created_by), export_only=True),
         Column("更新时间", "updated_at", sort="updated_at", export_only=True),
     ]
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "funding",
     "figures",
     "ui",
+    "changelog",
 ]
 
 MIDDLEWARE = [

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("agencies.urls")),
     path("", include("projects.urls")),
     path("", include("funding.urls")),
+    path("", include("changelog.urls")),
 ]

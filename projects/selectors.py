@@ -5,6 +5,7 @@ from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
 from django.utils import timezone
 
 from communities.totals import recorded_as_of
+from ui.people import display_name
 
 from . import deadlines, scope_rules
 from . import steps as step_catalog
@@ -473,7 +474,7 @@ def project_ledger(*, project) -> list[dict]:
             entries.append(
                 {
                     "when": row.history_date,
-                    "who": (user.first_name or user.username) if user else "系统",
+                    "who": display_name(user),
                     "kind": str(model._meta.verbose_name),
                     "object": _ledger_label(model._meta.model_name, row, lookups),
                     "action": _ACTIONS[row.history_type],

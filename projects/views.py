@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from agencies.access import require_role, role_of, user_agency_id
 from agencies.choices import Role
+from ui.history import history_entries
 from ui.lists import invalid_filter_response
 
 from . import exports, selectors, services
@@ -509,7 +510,13 @@ def task_list(request):
 
 @login_required
 def task_update(request, pk: int):
-    """The task page: its deadline, duty and every progress note so far, and the form for the next one."""
+    """The task page: its deadline, duty, every progress note and its change history for every reader; the
+    form for the next note for staff and the task's agency (leaders and auditors read it only)."""
+    if request.method == "GET" and role_of(request.user) not in TASK_WRITE_ROLES:
+        task = _task_for_user(request, pk)
+        return render(request, "projects/task_detail.html", {
+            "task": task, "form": None, "notes": selectors.task_notes(task=task), "history": history_entries(task),
+            "today": timezone.localdate()})
     task = _task_for_user(request, pk, write=True)
     form = project_forms.TaskUpdateForm(
         request.POST or None, initial={"status": task.status, "completed_on": task.completed_on}
@@ -525,7 +532,8 @@ def task_update(request, pk: int):
     return render(
         request,
         "projects/task_detail.html",
-        {"task": task, "form": form, "notes": selectors.task_notes(task=task), "today": timezone.localdate()},
+        {"task": task, "form": form, "notes": selectors.task_notes(task=task), "history": history_entries(task),
+         "today": timezone.localdate()},
     )
 
 

@@ -144,27 +144,30 @@ def roles(db):
 
 @pytest.fixture
 def staff_user(roles):
-    return user_create(username="alice-staff", password=PASSWORD, role=Role.STAFF)
+    """Each role's user has a display name (what pages show) beside a login name (never shown)."""
+    return user_create(username="alice-staff", full_name="测试·住建局工作人员", password=PASSWORD, role=Role.STAFF)
 
 
 @pytest.fixture
 def surveyor_user(roles, wulan):
-    return user_create(username="bob-surveyor", password=PASSWORD, role=Role.SURVEYOR, town=wulan)
+    return user_create(username="bob-surveyor", full_name="测试·乌兰镇调查员", password=PASSWORD, role=Role.SURVEYOR,
+                       town=wulan)
 
 
 @pytest.fixture
 def leader_user(roles):
-    return user_create(username="carol-leader", password=PASSWORD, role=Role.LEADER)
+    return user_create(username="carol-leader", full_name="测试·县领导", password=PASSWORD, role=Role.LEADER)
 
 
 @pytest.fixture
 def liaison_user(roles, finance_agency):
-    return user_create(username="dave-liaison", password=PASSWORD, role=Role.LIAISON, agency=finance_agency)
+    return user_create(username="dave-liaison", full_name="测试·县财政局联络员", password=PASSWORD, role=Role.LIAISON,
+                       agency=finance_agency)
 
 
 @pytest.fixture
 def auditor_user(roles):
-    return user_create(username="erin-auditor", password=PASSWORD, role=Role.AUDITOR)
+    return user_create(username="erin-auditor", full_name="测试·县审计局审计员", password=PASSWORD, role=Role.AUDITOR)
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from django.core.exceptions import FieldDoesNotExist
 
 from agencies.access import mask_name, mask_phone
 
+from .people import display_name
+
 _TYPE_LABELS = {"+": "新建", "~": "修改", "-": "删除"}
 
 
@@ -59,7 +61,7 @@ def history_entries(obj, *, limit: int = 20, masked: dict[str, str] | None = Non
         user = record.history_user
         entries.append(HistoryEntry(
             when=record.history_date,
-            who=(user.get_full_name() or user.get_username()) if user else "系统",
+            who=display_name(user),
             action=_TYPE_LABELS.get(record.history_type, record.history_type),
             reason=record.history_change_reason or "",
             changes=changes,

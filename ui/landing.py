@@ -16,7 +16,7 @@ LANDING: dict[Role, tuple[str, str]] = {
     Role.SURVEYOR: ("communities:town_detail", ""),  # their own town (the profile's), see landing_url
     Role.LIAISON: ("task_list", "?open=true"),  # their agency's open tasks (the list is scoped to it)
     Role.STAFF: ("ui:work_queue", ""),
-    Role.AUDITOR: ("home", ""),  # → ("changelog:list", "") when the change log lands
+    Role.AUDITOR: ("changelog:change_log", ""),
 }
 
 

@@ -22,7 +22,7 @@ from .services import report_run_request
 # Leaders, auditors and staff read reports; leaders and staff take the file away; staff ask for new ones.
 # Surveyors (no money) and liaisons (one agency) have no business with programme-wide reports.
 READ_ROLES = (Role.STAFF, Role.LEADER, Role.AUDITOR)
-DOWNLOAD_ROLES = (Role.STAFF, Role.LEADER)
+DOWNLOAD_ROLES = (Role.STAFF, Role.LEADER, Role.AUDITOR)  # auditors read everything (README roles)
 REQUEST_ROLES = (Role.STAFF,)
 
 

@@ -48,8 +48,9 @@ def test_staff_sees_verdict_reasons_facts_and_history_with_users(client, users, 
     assert "建成年份 1996 ≤ 2000" in page and "三(一)" in page
     assert "列入棚户区改造计划：是，不得重复申报中央补助" in page
     assert "道路破损严重" in page and "未知" in page  # an unknown fact is shown as unknown
-    # Verdict history: first by the surveyor, then the change by staff.
-    assert "bob-surveyor" in page and "alice-staff" in page
+    # Verdict history: first by the surveyor, then the change by staff, by display name, never login name.
+    assert "测试·乌兰镇调查员" in page and "测试·住建局工作人员" in page
+    assert "bob-surveyor" not in page and "alice-staff" not in page
     assert "录入现场审核认定" in page
 
 

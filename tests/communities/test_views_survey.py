@@ -22,8 +22,32 @@ def test_anonymous_is_sent_to_login(client, db, page):
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("role", ["leader", "liaison", "auditor", "outsider"])
 def test_other_roles_get_403(client, users, page, role):
+    if (role, page) == ("auditor", "survey_list"):
+        pytest.skip("auditors read the uploads: test_auditor_reads_uploads_and_their_originals_but_uploads_nothing")
     client.force_login(users[role])
     assert client.get(reverse(f"communities:{page}")).status_code == 403
+
+
+def test_auditor_reads_uploads_and_their_originals_but_uploads_nothing(client, users, wulan):
+    """README roles: auditors read everything: who uploaded which file, the result, the original file."""
+    from django.core.files import File
+
+    from communities.survey import survey_upload_create
+
+    with (SAMPLES / "survey-libreoffice.xlsx").open("rb") as handle:
+        upload = survey_upload_create(user=users["surveyor"], town=wulan,
+                                      uploaded_file=File(handle, name="乌兰镇摸底.xlsx"))
+    client.force_login(users["auditor"])
+    listing = client.get(reverse("communities:survey_list")).content.decode()
+    assert "乌兰镇摸底.xlsx" in listing and "测试·乌兰镇调查员" in listing and "bob-surveyor" not in listing
+    assert reverse("communities:survey_upload") not in listing
+    detail = client.get(reverse("communities:survey_detail", args=[upload.pk])).content.decode()
+    assert upload.get_state_display() in detail and "确认导入</button>" not in detail
+    original = client.get(reverse("communities:survey_original", args=[upload.pk]))
+    assert original.status_code == 200
+    assert b"".join(original.streaming_content) == (SAMPLES / "survey-libreoffice.xlsx").read_bytes()
+    assert client.post(reverse("communities:survey_confirm", args=[upload.pk])).status_code == 403
+    assert client.get(reverse("communities:survey_upload")).status_code == 403
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -49,16 +49,16 @@ def test_every_money_change_has_its_user_old_and_new(client, users, changes):
     assert kinds == {"预算明细", "资金下达", "资金拨付", "资金支出", "项目资金账户", "出资承诺", "核定建安投资",
                      "资金来源适用范围"}
     edit = next(e for e in entries if e.model_label == "预算明细" and e.action == "修改")
-    assert edit.who == "alice-staff"
+    assert edit.who == "测试·住建局工作人员"
     assert ("预算金额(元)", "1000000.00", "1200000.00") in edit.changes
     assert ("改造内容类别", "完善类", "提升类") in edit.changes
     deleted = next(e for e in entries if e.model_label == "预算明细" and e.action == "删除")
     assert ("预算金额(元)", "1200000.00", "—") in deleted.changes
     disbursed = next(e for e in entries if e.model_label == "项目资金账户" and "拨付" in e.reason)
-    assert disbursed.who == "dave-liaison"
+    assert disbursed.who == "测试·县财政局联络员"
     assert ("已拨付(元)", "0.00", "400000.00") in disbursed.changes
     received = next(e for e in entries if e.model_label == "出资承诺" and e.action == "修改")
-    assert received.who == "dave-liaison" and ("实际到位(元)", "0.00", "30000.00") in received.changes
+    assert received.who == "测试·县财政局联络员" and ("实际到位(元)", "0.00", "30000.00") in received.changes
     created = next(e for e in entries if e.model_label == "资金下达")
     assert ("下达文号", "—", "靖财预〔2023〕1号") in created.changes and ("资金来源", "—", "地方自筹") in created.changes
     rule = next(e for e in entries if e.model_label == "资金来源适用范围" and e.action == "修改")
@@ -70,7 +70,7 @@ def test_history_filters_by_model_user_and_date(client, users, changes):
     only = _entries(client, "?model=disbursement")
     assert [e.model_label for e in only] == ["资金拨付"]
     by_liaison = _entries(client, f"?user={users['liaison'].pk}")
-    assert by_liaison and all(e.who == "dave-liaison" for e in by_liaison)
+    assert by_liaison and all(e.who == "测试·县财政局联络员" for e in by_liaison)
     assert _entries(client, "?date_to=2000-01-01") == []
     response = client.get(reverse("funding:money_history") + "?date_from=2024-01-02&date_to=2024-01-01")
     assert "截止日期不能早于起始日期" in response.content.decode()
@@ -82,7 +82,7 @@ def test_history_export_has_one_row_per_changed_field(client, users, changes):
     client.force_login(users["auditor"])
     rows = read_xlsx(client.get(reverse("funding:money_history") + "?model=budgetline&export=xlsx"))
     assert rows[0] == ["时间", "操作人", "记录类型", "记录", "操作", "字段", "原值", "新值", "原因"]
-    assert rows[1][1:3] == ["alice-staff", "预算明细"]
+    assert rows[1][1:3] == ["测试·住建局工作人员", "预算明细"]
     assert any(r[5] == "预算金额(元)" and r[6] == "1000000.00" and r[7] == "1200000.00" for r in rows[1:])
 
 

@@ -31,11 +31,11 @@ def test_ledger_lists_every_kind_of_change_in_time_order_with_who(
     assert {"改造项目", "项目小区", "实施步骤", "改造内容明细", "项目资料", "台账备注", "部门任务"} <= kinds
     assert [e["when"] for e in entries] == sorted(e["when"] for e in entries)
     survey_done = next(e for e in entries if e["object"] == "摸底调查" and e["reason"].startswith("完成"))
-    assert survey_done["who"] == staff_user.username
+    assert survey_done["who"] == staff_user.first_name
     assert {"field": "状态", "old": "进行中", "new": "已完成"} in survey_done["changes"]
     task_entry = entries[-1]
     assert (
-        task_entry["who"] == liaison_user.username and task_entry["object"] == "县财政局：补助资金监管与拨付"
+        task_entry["who"] == liaison_user.first_name and task_entry["object"] == "县财政局：补助资金监管与拨付"
     )
     assert {"field": "进展说明", "old": "（空）", "new": "资金已到位"} in task_entry["changes"]
 

@@ -60,6 +60,22 @@ def test_leader_and_auditor_read_tasks_but_cannot_update(client, users, project,
     assert client.post(reverse("task_update", args=[task.pk]), {"status": "done"}).status_code == 403
 
 
+@pytest.mark.parametrize("role", ["leader", "auditor"])
+def test_leader_and_auditor_open_a_task_read_only_with_its_history(client, users, project, role):
+    """Auditors read everything (README roles): a task's facts and who changed it, without a form."""
+    from projects import services
+
+    task = project.tasks.first()
+    services.agency_task_update(task=task, user=users["staff"], status=TaskStatus.DONE, notes="已拨付",
+                                completed_on=task.due_date)
+    client.force_login(users[role])
+    response = client.get(reverse("task_update", args=[task.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200 and "<form method=\"post\"" not in page.split("<main")[-1]
+    assert task.title in page and "已拨付" in page and "测试·住建局工作人员" in page
+    assert f'href="{reverse("task_update", args=[task.pk])}"' in client.get(reverse("task_list")).content.decode()
+
+
 def test_task_list_exports_xlsx(client, liaison_user, project):
     from io import BytesIO
 

@@ -133,3 +133,35 @@ def test_header_search_finds_a_compound_for_a_surveyor(page, live_server, users,
     page.click("form.search button[type=submit]")
     page.wait_for_url("**/search/?q=*")
     assert world["own_compound"].name in page.text_content("#results-compound")
+
+
+def test_auditor_filters_the_change_log_and_downloads_exactly_its_lines(page, live_server, users, wulan,
+                                                                        other_town):
+    """The auditor opens 变更日志 from the menu, narrows it to households of one town, and downloads those
+    lines, residents' names masked, people by display name."""
+    own = make_estate(town=wulan, compounds=1, buildings=1, households=3)[0]
+    make_estate(town=other_town, compounds=2, buildings=1, households=2)
+    for household in own.buildings.get().households.all():
+        household._history_user = users["staff"]
+        household.head_name = "张三丰"
+        household.save()
+    log_in(page, live_server, "erin-auditor")
+    page.click("nav >> text=变更日志")
+    page.wait_for_url(f"{live_server.url}/changelog/")
+    page.select_option("#id_object_type", label="住户")
+    page.select_option("#id_town", label="乌兰镇")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url("**object_type=*")
+    assert page.text_content("#result-count") == "6"  # 3 created, 3 renamed
+    assert "张三丰" not in page.text_content("#changes") and "张**" in page.text_content("#changes")
+    with page.expect_download() as download_info:
+        page.click("#export-link")
+    download = download_info.value
+    assert download.suggested_filename.startswith("变更日志_")
+    rows = list(load_workbook(BytesIO(Path(download.path()).read_bytes())).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:5] == ("时间", "操作人", "对象类型", "对象", "操作")
+    assert {row[2] for row in rows[1:]} == {"住户"}
+    renamed = [row for row in rows[1:] if row[4] == "修改" and row[5] == "户主姓名"]
+    assert len(renamed) == 3 and {row[1] for row in renamed} == {"测试·住建局工作人员"}
+    assert {row[7] for row in renamed} == {"张**"}
+    assert not any("张三丰" in str(cell) for row in rows for cell in row)

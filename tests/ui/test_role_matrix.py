@@ -24,6 +24,7 @@ COMMUNITY_READERS = ("staff", "surveyor", "leader", "auditor")
 DUTY_READERS = ("staff", "leader", "liaison", "auditor")
 DASHBOARD_READERS = ("staff", "leader", "auditor")
 SURVEY_UPLOADERS = ("staff", "surveyor")
+SURVEY_READERS = ("staff", "surveyor", "auditor")  # auditors read uploads, upload and confirm nothing
 PROJECT_READERS = ("staff", "leader", "auditor")
 TASK_READERS = ("staff", "leader", "liaison", "auditor")
 # Money: no surveyors; liaisons only of the finance bureau (conftest's liaison is one; others: test_views_access).
@@ -31,6 +32,7 @@ FUNDING_READERS = ("staff", "leader", "liaison", "auditor")
 FUNDING_RECORDERS = ("staff", "liaison")
 FUNDING_EDITORS = ("staff",)
 FUNDING_HISTORY_READERS = ("staff", "auditor")
+CHANGELOG_READERS = ("staff", "auditor")
 NOBODY_WRITES = dict.fromkeys(ROLES, 405)
 
 
@@ -60,15 +62,18 @@ PAGES = [
     ("relaxation_form", "get", "communities:relaxation_create", "own_compound", "", expect(("staff",))),
     ("compound_report", "post", "communities:compound_report", "own_compound", "",
      expect((), staff=302, surveyor=403)),
-    ("survey_list", "get", "communities:survey_list", None, "", expect(SURVEY_UPLOADERS)),
+    ("survey_list", "get", "communities:survey_list", None, "", expect(SURVEY_READERS)),
     ("survey_template", "get", "communities:survey_template", None, "", expect(SURVEY_UPLOADERS)),
     ("survey_upload", "get", "communities:survey_upload", None, "", expect(SURVEY_UPLOADERS)),
-    ("survey_own", "get", "communities:survey_detail", "own_upload", "", expect(SURVEY_UPLOADERS)),
-    ("survey_own_status", "get", "communities:survey_status", "own_upload", "", expect(SURVEY_UPLOADERS)),
+    ("survey_own", "get", "communities:survey_detail", "own_upload", "", expect(SURVEY_READERS)),
+    ("survey_own_status", "get", "communities:survey_status", "own_upload", "", expect(SURVEY_READERS)),
+    ("survey_own_original", "get", "communities:survey_original", "own_upload", "", expect(SURVEY_READERS)),
     ("survey_foreign", "get", "communities:survey_detail", "foreign_upload", "",
-     expect(SURVEY_UPLOADERS, surveyor=404)),
+     expect(SURVEY_READERS, surveyor=404)),
     ("survey_foreign_errors", "get", "communities:survey_errors", "foreign_upload", "",
-     expect(SURVEY_UPLOADERS, surveyor=404)),
+     expect(SURVEY_READERS, surveyor=404)),
+    ("survey_foreign_original", "get", "communities:survey_original", "foreign_upload", "",
+     expect(SURVEY_READERS, surveyor=404)),
     ("survey_confirm_foreign", "post", "communities:survey_confirm", "foreign_upload", "",
      expect((), staff=302, surveyor=404)),
     ("project_list", "get", "project_list", None, "", expect(PROJECT_READERS)),
@@ -85,8 +90,9 @@ PAGES = [
     ("acceptance_edit", "get", "acceptance_edit", "project", "", expect(("staff",))),
     ("indicators", "get", "indicators", None, "", expect(PROJECT_READERS)),
     ("task_list", "get", "task_list", None, "", expect(TASK_READERS)),
-    ("task_own", "get", "task_update", "own_task", "", expect(("staff", "liaison"))),
-    ("task_foreign", "get", "task_update", "foreign_task", "", expect(("staff",), liaison=404)),
+    ("task_own", "get", "task_update", "own_task", "", expect(TASK_READERS)),
+    ("task_foreign", "get", "task_update", "foreign_task", "", expect(TASK_READERS, liaison=404)),
+    ("task_own_post", "post", "task_update", "own_task", "", expect(("staff", "liaison"))),
     ("duty_list", "get", "agencies:duty_list", None, "", expect(DUTY_READERS)),
     ("duty_export", "get", "agencies:duty_list", None, "?export=xlsx", expect(DUTY_READERS)),
     ("duty_own", "get", "agencies:duty_detail", "own_duty", "", expect(DUTY_READERS)),
@@ -95,7 +101,7 @@ PAGES = [
     ("report_request", "post", "report_list", None, "", expect((), staff=200)),
     ("report_view", "get", "report_view", "done_report", "", expect(DASHBOARD_READERS)),
     ("report_status", "get", "report_status", "done_report", "", expect(DASHBOARD_READERS)),
-    ("report_download", "get", "report_download", "done_report", "", expect(("staff", "leader"))),
+    ("report_download", "get", "report_download", "done_report", "", expect(DASHBOARD_READERS)),
     # Django admin is the housing bureau's; everyone else is sent to its login.
     ("admin", "get", "admin:index", None, "", expect(("staff",), denied=302)),
     # Nothing on these pages changes data: a POST is refused whoever sends it.
@@ -144,6 +150,10 @@ PAGES = [
     ("work_queue_post", "post", "ui:work_queue", None, "", NOBODY_WRITES),
     ("search_post", "post", "ui:search", None, "", NOBODY_WRITES),
     ("town_post", "post", "communities:town_detail", "own_town", "", NOBODY_WRITES),
+    # The change log (issue 15)
+    ("change_log", "get", "changelog:change_log", None, "", expect(CHANGELOG_READERS)),
+    ("change_log_export", "get", "changelog:change_log", None, "?export=xlsx", expect(CHANGELOG_READERS)),
+    ("change_log_post", "post", "changelog:change_log", None, "", NOBODY_WRITES),
 ]
 
 # pledge_edit takes two ids: its row is in tests/funding/test_views_access.py; the matrix skips it by name.
@@ -186,7 +196,7 @@ def test_the_matrix_covers_every_named_page_of_the_ui():
     import projects.urls
 
     names = {pattern.name for pattern in projects.urls.urlpatterns} - PROJECT_PAGES_WITH_TWO_KEYS
-    for namespace in ("ui", "communities", "agencies", "funding"):
+    for namespace in ("ui", "communities", "agencies", "funding", "changelog"):
         resolver = get_resolver().namespace_dict[namespace][1]
         names |= {f"{namespace}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
     assert names - {page[2] for page in PAGES} - MULTI_ARGUMENT_PAGES - OWN_ONLY_PAGES == set()

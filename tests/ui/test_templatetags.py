@@ -43,3 +43,15 @@ def test_bar_chart_has_text_labels_links_and_bars_to_scale():
 def test_progress_ring_shows_the_percentage():
     html = Template("{% load ui %}{% progress_ring 23 46 '小区' '/compounds/' %}").render(Context())
     assert "50.0%" in html and 'href="/compounds/"' in html and "<circle" in html
+
+
+def test_display_name_is_the_full_name_never_the_login_name(django_user_model, db):
+    from django.template import Context, Template
+
+    named = django_user_model.objects.create(username="wulan-survey-01", first_name="演示·乌兰镇调查员")
+    unnamed = django_user_model.objects.create(username="secret-login")
+    template = Template("{% load ui %}{{ a|display_name }}|{{ b|display_name }}|{{ c|display_name }}|"
+                        "{{ c|display_name:'定时生成' }}")
+    text = template.render(Context({"a": named, "b": unnamed, "c": None}))
+    assert text == f"演示·乌兰镇调查员|未填姓名的账号（编号 {unnamed.pk}）|系统|定时生成"
+    assert "secret-login" not in text

@@ -25,7 +25,7 @@ def _login(client, user, next_url=None):
     ("surveyor", lambda users: reverse("communities:town_detail", args=[users["surveyor"].profile.town_id])),
     ("liaison", lambda users: reverse("task_list") + "?open=true"),
     ("staff", lambda users: reverse("ui:work_queue")),
-    ("auditor", lambda users: reverse("home")),  # the change log once it is merged (ui.landing.LANDING)
+    ("auditor", lambda users: reverse("changelog:change_log")),
 ])
 def test_after_login_each_role_lands_on_its_work(client, users, role, expected):
     response = _login(client, users[role])

@@ -13,6 +13,8 @@ from django.template import engines
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from ui.people import display_name as _display_name
+
 register = template.Library()
 
 @register.simple_tag
@@ -24,6 +26,11 @@ def jinja(template_name: str, **context) -> str:
     html = engines["jinja2"].get_template(template_name).render(context)
     return mark_safe(html)  # noqa: S308 - rendered by Jinja2 with autoescape on
 
+
+@register.filter
+def display_name(user, nobody: str = "系统") -> str:
+    """{{ upload.uploaded_by|display_name }}: the person's display name, never the login name (ui.people)."""
+    return _display_name(user, nobody=nobody)
 
 _TWO_PLACES = Decimal("0.01")
 _TEN_THOUSAND = Decimal(10000)
@@ -159,11 +166,3 @@ def progress_ring(value, total, label="", url="", size=120):
         "percent": percent_of(value, total), "label": label, "url": url,
         "value": value, "total": total,
     }
-
-
-@register.filter
-def person(user) -> str:
-    """A user as people know them: their full name, else the login name (issue 17's minimal display name)."""
-    if user is None:
-        return "—"
-    return (user.get_full_name() or user.first_name or user.username) if hasattr(user, "username") else str(user)
