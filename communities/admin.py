@@ -8,6 +8,7 @@ from .models import (
     Community,
     Compound,
     CompoundAssessment,
+    CompoundMerge,
     EligibilityRelaxation,
     Household,
     SiteVerification,
@@ -118,6 +119,15 @@ class EligibilityRelaxationAdmin(ReadOnlyAdmin):
                     "renovation_necessary", "approver", "approved_on", "recorded_by")
     search_fields = ("compound__name", "reason", "approver")
     list_select_related = ("compound", "building", "recorded_by")
+
+
+@admin.register(CompoundMerge)
+class CompoundMergeAdmin(ReadOnlyAdmin):
+    """拆墙连片 (二(四)、五): recorded through the compound page's service, read here."""
+
+    list_display = ("absorbed", "managed", "merged_on", "recorded_by")
+    search_fields = ("absorbed__name", "managed__name", "reason")
+    list_select_related = ("absorbed", "managed", "recorded_by")
 
 
 @admin.register(SiteVerification)

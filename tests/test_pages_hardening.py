@@ -27,6 +27,9 @@ READ_ONLY = {
     "communities:survey_detail", "communities:survey_status", "communities:survey_errors",
     "agencies:duty_list", "agencies:duty_detail",
     "funding:budget_line_list", "funding:project_funding", "funding:reconciliation", "funding:money_history",
+    "communities:survey_original", "communities:town_detail", "changelog:change_log", "agencies:account_list",
+    "ui:landing", "ui:search", "ui:work_queue", "ui:export_list", "ui:export_status", "ui:export_download",
+    "password_change_done",
 }
 WRITES = {
     "login", "logout", "project_create", "project_edit", "project_compound_add", "step_edit", "scope_line_add",
@@ -37,6 +40,8 @@ WRITES = {
     "funding:budget_line_delete", "funding:allocation_create", "funding:disbursement_create",
     "funding:expenditure_create", "funding:construction_cost_edit", "funding:pledge_create",
     "funding:pledge_edit", "funding:source_class_rules",
+    "communities:compound_facts_edit", "communities:compound_merge_create", "agencies:account_create",
+    "agencies:account_edit", "agencies:account_password_reset", "password_change",
 }
 HEALTH = {"healthz"}
 

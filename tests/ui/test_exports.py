@@ -95,8 +95,8 @@ def _url(route: str, converters: dict, pk_for: dict) -> str:
     url = "/" + route
     for name in converters:
         if name == "pk":
-            key = max((k for k in pk_for if route.startswith(k + "/")), key=len)
-            value = pk_for[key]
+            keys = [k for k in pk_for if route.startswith(k + "/")]
+            value = pk_for[max(keys, key=len)] if keys else 1  # a page with no export of its own: any id
         elif name == "code":
             value = "survey"
         else:

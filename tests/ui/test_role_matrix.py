@@ -60,6 +60,8 @@ PAGES = [
     ("review_export", "get", "communities:review_queue", None, "?format=xlsx", expect(COMMUNITY_READERS)),
     ("verification_form", "get", "communities:verification_create", "own_compound", "", expect(("staff",))),
     ("relaxation_form", "get", "communities:relaxation_create", "own_compound", "", expect(("staff",))),
+    ("compound_facts_edit", "get", "communities:compound_facts_edit", "own_compound", "", expect(("staff",))),
+    ("compound_merge", "get", "communities:compound_merge_create", "own_compound", "", expect(("staff",))),
     ("compound_report", "post", "communities:compound_report", "own_compound", "",
      expect((), staff=302, surveyor=403)),
     ("survey_list", "get", "communities:survey_list", None, "", expect(SURVEY_READERS)),
