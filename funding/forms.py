@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from projects.forms import DateInput
 
@@ -55,6 +56,19 @@ class ExpenditureForm(forms.Form):
     paid_on = forms.DateField(label="支付日期", widget=DateInput())
     amount_yuan = _amount("支出金额(元)")
     note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class ReversalForm(forms.Form):
+    reason = forms.CharField(label="冲销原因", max_length=200,
+                             help_text="写明错在哪里，如“金额录错，应为 12.50 万元”；正确的金额请冲销后重新记录",
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    reversed_on = forms.DateField(label="冲销日期", widget=DateInput(), initial=timezone.localdate)
+
+    def clean_reversed_on(self):
+        day = self.cleaned_data["reversed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("冲销日期不能晚于今天。")
+        return day
 
 
 class PledgeForm(forms.Form):

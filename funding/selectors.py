@@ -123,6 +123,21 @@ def budget_line_list():
     return BudgetLine.objects.select_related("programme", "project", "source", "created_by")
 
 
+def _marked(movements) -> list:
+    """The project's entries of one kind, each knowing the reversal that cancelled it (`reversed_by`) or
+    the entry it cancels (`reverses`), from the one list: no query per row. The account totals shown
+    beside them are already net of reversals."""
+    rows = list(movements)
+    by_id = {row.pk: row for row in rows}
+    for row in rows:
+        row.reversed_by = row.reversed_original = None
+    for row in rows:
+        if row.reverses_id in by_id:
+            by_id[row.reverses_id].reversed_by = row
+            row.reversed_original = by_id[row.reverses_id]
+    return rows
+
+
 def project_funding(*, project) -> dict:
     """Everything the project funding page shows, in a fixed number of queries."""
     from .models import Allocation, ConstructionCostApproval, Disbursement, Expenditure
@@ -131,13 +146,16 @@ def project_funding(*, project) -> dict:
     shown = [r for r in rows if any(r[k] for k in ("budget", "allocated", "disbursed", "spent"))]
     totals = {k: sum((r[k] for r in rows), ZERO) for k in ("budget", "allocated", "disbursed", "spent", "balance")}
     related = ("source", "recorded_by")
+    allocations = _marked(Allocation.objects.filter(project=project).select_related(*related))
+    disbursements = _marked(Disbursement.objects.filter(project=project).select_related(*related))
+    expenditures = _marked(Expenditure.objects.filter(project=project).select_related(*related))
     return {
         "rows": shown,
         "totals": totals,
         "lines": list(BudgetLine.objects.filter(project=project).select_related("source")),
-        "allocations": list(Allocation.objects.filter(project=project).select_related(*related)),
-        "disbursements": list(Disbursement.objects.filter(project=project).select_related(*related)),
-        "expenditures": list(Expenditure.objects.filter(project=project).select_related(*related)),
+        "allocations": allocations,
+        "disbursements": disbursements,
+        "expenditures": expenditures,
         "pledges": list(Pledge.objects.filter(project=project).select_related("source")),
         "approval": ConstructionCostApproval.objects.filter(project=project).first(),
     }
