@@ -138,6 +138,15 @@ def _marked(movements) -> list:
     return rows
 
 
+def movement_reversal_refusal(*, movement) -> str | None:
+    """Why the correction form for this 下达/拨付/支出 entry cannot go ahead (shown before typing a reason)."""
+    from .rules import reversal_refusal
+
+    account = FundingAccount.objects.filter(project_id=movement.project_id, source_id=movement.source_id).first()
+    already = type(movement).objects.filter(reverses=movement).exists()
+    return reversal_refusal(movement=movement, already_reversed=already, account=account)
+
+
 def project_funding(*, project) -> dict:
     """Everything the project funding page shows, in a fixed number of queries."""
     from .models import Allocation, ConstructionCostApproval, Disbursement, Expenditure

@@ -19,7 +19,7 @@ from . import forms, selectors, services
 from .filters import BudgetLineFilterSet
 from .history import money_changes, money_history_queryset
 from .models import Allocation, BudgetLine, Disbursement, Expenditure, Pledge, SourceClassRule
-from .rules import NDRC_CENTRAL_BUDGET, REVERSAL_BASIS, reversal_refusal, wan
+from .rules import NDRC_CENTRAL_BUDGET, REVERSAL_BASIS, wan
 
 
 def _programme():
@@ -206,8 +206,7 @@ def movement_reverse(request, pk: int, kind: str, movement_id: int):
         "form": form, "title": f"冲销{step}记录", "project": project, "movement": movement, "step": step,
         "date_text": services.movement_date_text(movement), "basis": REVERSAL_BASIS,
         "back": reverse("funding:project_funding", args=[project.pk]),
-        "refusal": (None if request.method == "POST" else reversal_refusal(
-            movement=movement, already_reversed=model.objects.filter(reverses=movement).exists())),
+        "refusal": None if request.method == "POST" else selectors.movement_reversal_refusal(movement=movement),
     })
 
 
