@@ -110,6 +110,8 @@ class _Labels:
         }
 
     def value(self, name: str, raw):
+        if name == "reverses" and raw is not None:
+            return f"#{raw}"  # as the record column names rows
         key = {"created_by": "user", "recorded_by": "user"}.get(name, name)
         if key in self.maps and raw is not None:
             return self.maps[key].get(raw, raw)
@@ -177,7 +179,8 @@ def money_changes(rows) -> list[MoneyChange]:
             who=(user.get_full_name() or user.get_username()) if user else "系统",
             model_label=str(model._meta.verbose_name),
             record=_record_label(record, labels, model),
-            action=_ACTIONS.get(record.history_type, record.history_type),
+            action=("冲销" if record.history_type == "+" and getattr(record, "reverses_id", None)
+                    else _ACTIONS.get(record.history_type, record.history_type)),
             reason=record.history_change_reason or "",
             changes=changes,
         ))

@@ -291,6 +291,10 @@ DEMO_NOTE = "演示数据"
 def funding_demo_delete() -> int:
     """Remove the money records of demo projects (call before deleting demo projects); real ones untouched."""
     deleted = 0
+    for model in (Expenditure, Disbursement, Allocation):
+        # A reversal protects the row it reverses: reversals go first.
+        count, _ = model.objects.filter(project__is_demo=True, reverses__isnull=False).delete()
+        deleted += count
     for model in (Expenditure, Disbursement, Allocation, Pledge, BudgetLine, FundingAccount,
                   ConstructionCostApproval):
         count, _ = model.objects.filter(project__is_demo=True).delete()
