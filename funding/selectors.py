@@ -84,7 +84,7 @@ def funding_reconciliation(*, programme, include_demo: bool = False) -> dict:
 
 
 def central_subsidy_compounds(*, programme, include_demo: bool = False) -> list[dict]:
-    """Compounds of projects that take central money (a central budget line or allocation, or flagged
+    """Compounds of projects that take central money (a central budget line or net allocation, or flagged
     中央补助项目), with whether the project's scope covers each of 水、电、路、气 for that compound
     (True / False; None while no scope line is recorded for the compound)."""
     from projects.models import Project, ProjectCompound, ScopeLine
@@ -92,7 +92,9 @@ def central_subsidy_compounds(*, programme, include_demo: bool = False) -> list[
     central_projects = Project.objects.filter(programme=programme).filter(
         Q(centrally_subsidised=True)
         | Exists(BudgetLine.objects.filter(project=OuterRef("pk"), source__is_central=True))
-        | Exists(FundingAccount.objects.filter(project=OuterRef("pk"), source__is_central=True)))
+        # Net of reversals: an account whose central 下达 was all reversed no longer counts.
+        | Exists(FundingAccount.objects.filter(project=OuterRef("pk"), source__is_central=True,
+                                               allocated_yuan__gt=0)))
     if not include_demo:
         central_projects = central_projects.filter(is_demo=False)
     phases = ProjectCompound.objects.filter(project__in=central_projects)

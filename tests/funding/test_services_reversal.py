@@ -172,3 +172,15 @@ def test_the_sign_rule_speaks_chinese_through_full_clean(project, staff_user):
     with pytest.raises(ValidationError) as refused:
         row.full_clean()
     assert "冲销须写明原因" in _messages(refused.value)
+
+
+def test_the_dashboard_and_the_central_subsidy_list_count_net_amounts(programme, project, staff_user):
+    central = allocate(project, staff_user, "300000", code="central_fiscal_subsidy")
+    allocate(project, staff_user, "100000")
+    assert [r["project_code"] for r in selectors.central_subsidy_compounds(programme=programme)] == ["jy-01"]
+    services.allocation_reverse(allocation=central, reason="来源选错，应为地方自筹", reversed_on=TODAY, user=staff_user)
+    # No central budget line and no net central allocation left: not a central-subsidy project any more.
+    assert selectors.central_subsidy_compounds(programme=programme) == []
+    dashboard = selectors.dashboard_funding(programme=programme, today=TODAY, user=staff_user)
+    (row,) = dashboard["rows"]
+    assert row["cells"][0] == "地方自筹" and row["cells"][2] == Decimal("10.00")
