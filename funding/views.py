@@ -157,7 +157,7 @@ def _movement(request, pk: int, *, roles, form_class, service, title: str, note:
         messages.success(request, f"{title}已记录。")
         return redirect("funding:project_funding", pk=project.pk)
     return _form_page(request, form=form, title=title, back=reverse("funding:project_funding", args=[project.pk]),
-                      project=project, note=note)
+                      project=project, note=f"{note}已记录的{title[2:]}如有错误，请在项目资金页对该记录“冲销”后重新记录。")
 
 
 @login_required

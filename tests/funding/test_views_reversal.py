@@ -154,6 +154,7 @@ def test_an_allocation_typed_in_wan_is_stored_in_yuan(client, users, project):
     client.force_login(users["liaison"])
     form = client.get(reverse("funding:allocation_create", args=[project.pk])).content.decode()
     assert "下达金额(万元)" in form and "data-wan-yuan" in form and "js/wan-yuan.js" in form
+    assert "已记录的下达如有错误，请在项目资金页对该记录“冲销”后重新记录" in form
     client.post(reverse("funding:allocation_create", args=[project.pk]), {
         "source": source("local_self_raised").pk, "document_number": "靖财预〔2023〕7号",
         "allocated_on": "2023-04-01", "amount_yuan": "12.345678"})
