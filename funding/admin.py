@@ -51,21 +51,21 @@ class FundingAccountAdmin(ReadOnlyAdmin):
 
 @admin.register(Allocation)
 class AllocationAdmin(ReadOnlyAdmin):
-    list_display = ("allocated_on", "document_number", "project", "source", "amount_yuan")
+    list_display = ("allocated_on", "document_number", "project", "source", "amount_yuan", "reverses", "reason")
     search_fields = ("document_number", "project__code")
     list_select_related = ("project", "source")
 
 
 @admin.register(Disbursement)
 class DisbursementAdmin(ReadOnlyAdmin):
-    list_display = ("disbursed_on", "voucher_number", "project", "source", "amount_yuan")
+    list_display = ("disbursed_on", "voucher_number", "project", "source", "amount_yuan", "reverses", "reason")
     search_fields = ("voucher_number", "project__code")
     list_select_related = ("project", "source")
 
 
 @admin.register(Expenditure)
 class ExpenditureAdmin(ReadOnlyAdmin):
-    list_display = ("paid_on", "payee", "reference", "project", "source", "amount_yuan")
+    list_display = ("paid_on", "payee", "reference", "project", "source", "amount_yuan", "reverses", "reason")
     search_fields = ("payee", "reference", "project__code")
     list_select_related = ("project", "source")
 

@@ -112,6 +112,8 @@ class _Labels:
         }
 
     def value(self, name: str, raw):
+        if name == "reverses" and raw is not None:
+            return f"#{raw}"  # as the record column names rows
         key = {"created_by": "user", "recorded_by": "user"}.get(name, name)
         if key in self.maps and raw is not None:
             return self.maps[key].get(raw, raw)
@@ -179,7 +181,8 @@ def money_changes(rows) -> list[MoneyChange]:
             who=display_name(user),
             model_label=str(model._meta.verbose_name),
             record=_record_label(record, labels, model),
-            action=_ACTIONS.get(record.history_type, record.history_type),
+            action=("冲销" if record.history_type == "+" and getattr(record, "reverses_id", None)
+                    else _ACTIONS.get(record.history_type, record.history_type)),
             reason=record.history_change_reason or "",
             changes=changes,
         ))

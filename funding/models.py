@@ -16,24 +16,16 @@ from simple_history.models import HistoricalRecords
 from .choices import FundingClass, SourceGroup
 
 _NONNEG = [MinValueValidator(Decimal("0"))]
-_POSITIVE = [MinValueValidator(Decimal("0.01"), message="金额须大于零。")]
 
 
-def money_field(label: str, *, positive: bool = False, **extra) -> models.DecimalField:
-    return models.DecimalField(label, max_digits=16, decimal_places=2,
-                               validators=_POSITIVE if positive else _NONNEG, **extra)
+def money_field(label: str, **extra) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=16, decimal_places=2, validators=_NONNEG, **extra)
 
 
 def _nonneg(field: str, label: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=Q(**{f"{field}__gte": 0}),
                                   name=f"%(app_label)s_%(class)s_{field}_nonneg",
                                   violation_error_message=f"{label}不能为负数。")
-
-
-def _positive(field: str, label: str) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=Q(**{f"{field}__gt": 0}),
-                                  name=f"%(app_label)s_%(class)s_{field}_positive",
-                                  violation_error_message=f"{label}须大于零。")
 
 
 class FundingSourceKind(models.Model):
@@ -198,18 +190,52 @@ class FundingAccount(models.Model):
 
 
 class _MoneyMovement(models.Model):
+    """A movement of money is never edited or deleted: a mistake is corrected by a reversing entry (冲销),
+    a new row of the same kind pointing at the original (`reverses`), for minus its amount, with the
+    reason; the right figure is then recorded anew. Sums of amount_yuan are therefore net by themselves
+    and the account totals (FundingAccount) move back by the same amount.
+    """
+
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="+",
                                 verbose_name="项目")
     source = models.ForeignKey(FundingSourceKind, on_delete=models.PROTECT, related_name="+",
                                verbose_name="资金来源")
-    amount_yuan = money_field("金额(元)", positive=True)
+    # Positive for an entry, negative for a reversal (the sign constraint below); no field validator,
+    # the constraint speaks for both cases.
+    amount_yuan = models.DecimalField("金额(元)", max_digits=16, decimal_places=2)
     note = models.CharField("说明", max_length=200, blank=True)
+    reverses = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="reversals", verbose_name="冲销的记录")
+    reason = models.CharField("冲销原因", max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name="记录人")
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     class Meta:
         abstract = True
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+
+def _movement_constraints(label: str) -> list:
+    """The rules every movement table keeps in the database (a reversal of a reversal would need a
+    positive amount on a reversing row, so the sign rule refuses it as well)."""
+    return [
+        models.CheckConstraint(
+            condition=Q(reverses__isnull=True, amount_yuan__gt=0) | Q(reverses__isnull=False, amount_yuan__lt=0),
+            name="%(app_label)s_%(class)s_amount_sign",
+            violation_error_message=f"{label}须大于零；冲销记录的金额为原记录金额的相反数。"),
+        models.CheckConstraint(
+            condition=Q(reverses__isnull=True) | ~Q(reason=""),
+            name="%(app_label)s_%(class)s_reversal_has_reason",
+            violation_error_message="冲销须写明原因。"),
+        models.UniqueConstraint(
+            fields=["reverses"], condition=Q(reverses__isnull=False),
+            name="%(app_label)s_%(class)s_reversed_once",
+            violation_error_message="这条记录已经冲销过，不能重复冲销。"),
+    ]
 
 
 class Allocation(_MoneyMovement):
@@ -223,7 +249,7 @@ class Allocation(_MoneyMovement):
         verbose_name = "资金下达"
         verbose_name_plural = "资金下达"
         ordering = ["-allocated_on", "-id"]
-        constraints = [_positive("amount_yuan", "下达金额")]
+        constraints = _movement_constraints("下达金额")
         indexes = [models.Index(fields=["project", "source"], name="funding_alloc_proj_source")]
 
     def __str__(self):
@@ -241,7 +267,7 @@ class Disbursement(_MoneyMovement):
         verbose_name = "资金拨付"
         verbose_name_plural = "资金拨付"
         ordering = ["-disbursed_on", "-id"]
-        constraints = [_positive("amount_yuan", "拨付金额")]
+        constraints = _movement_constraints("拨付金额")
         indexes = [models.Index(fields=["project", "source"], name="funding_disb_proj_source")]
 
     def __str__(self):
@@ -260,7 +286,7 @@ class Expenditure(_MoneyMovement):
         verbose_name = "资金支出"
         verbose_name_plural = "资金支出"
         ordering = ["-paid_on", "-id"]
-        constraints = [_positive("amount_yuan", "支出金额")]
+        constraints = _movement_constraints("支出金额")
         indexes = [models.Index(fields=["project", "source"], name="funding_exp_proj_source")]
 
     def __str__(self):

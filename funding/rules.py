@@ -170,6 +170,39 @@ def overdraft_refusal(*, step: str, amount_yuan: Decimal, account) -> str | None
     return None
 
 
+# Corrections of 下达/拨付/支出. The work plan asks for a ledger kept for 工程核算 (七(五) 台账管理) and puts
+# 资金监管、拨付 with the county finance bureau (附件 职责分工 县财政局); it says nothing on how to correct a
+# wrong entry. The method is national accounting practice, cited as outside the plan: a recorded entry is
+# not altered but reversed by a red-ink entry (红字更正) and recorded anew.
+REVERSAL_BASIS = "七(五) 台账管理；红字更正：财政部《会计基础工作规范》（非本方案条款）"
+REVERSAL_NEEDS_REASON = f"冲销须写明原因（{REVERSAL_BASIS}）。"
+
+# model name: (account field it moves, the later step's field it may not fall below, step, later step)
+REVERSAL_STEPS = {
+    "allocation": ("allocated_yuan", "disbursed_yuan", "下达", "拨付"),
+    "disbursement": ("disbursed_yuan", "spent_yuan", "拨付", "支出"),
+    "expenditure": ("spent_yuan", None, "支出", None),
+}
+
+
+def reversal_refusal(*, movement, already_reversed: bool, account=None) -> str | None:
+    """Why this 下达/拨付/支出 entry cannot be reversed now, or None. After the reversal the net path must
+    still hold, per project and source: 下达 ≥ 拨付 ≥ 支出 (the same rule as overdraft_refusal)."""
+    if movement.reverses_id is not None:
+        return f"冲销记录本身不能再冲销；如冲销有误，请重新记录原金额（{REVERSAL_BASIS}）。"
+    if already_reversed:
+        return "这条记录已经冲销过，不能重复冲销。"
+    field, floor_field, step, later = REVERSAL_STEPS[movement._meta.model_name]
+    if account is None or floor_field is None:
+        return None
+    after = getattr(account, field) - movement.amount_yuan
+    floor = getattr(account, floor_field)
+    if after < floor:
+        return (f"冲销后累计{step} {wan(after)} 万元将少于累计{later} {wan(floor)} 万元：累计{later}不能超过累计{step}，"
+                f"请先冲销相应的{later}记录。")
+    return None
+
+
 def pledge_source_refusal(*, source) -> str | None:
     if source.code not in PLEDGE_SOURCES:
         return "出资承诺只记录管线单位（通信、燃气、供电等）和原产权单位的出资（七(二)）。"

@@ -148,7 +148,7 @@ def funding_reconciliation(*, programme, include_demo: bool = False, demo: bool 
 
 
 def central_subsidy_compounds(*, programme, include_demo: bool = False, demo: bool = False) -> list[dict]:
-    """Compounds of projects that take central money (a central budget line or allocation, or flagged
+    """Compounds of projects that take central money (a central budget line or net allocation, or flagged
     中央补助项目), with whether the project's scope covers each of 水、电、路、气 for that compound
     (True / False; None while no scope line is recorded for the compound)."""
     from projects.models import Project, ProjectCompound, ScopeLine
@@ -156,7 +156,9 @@ def central_subsidy_compounds(*, programme, include_demo: bool = False, demo: bo
     central_projects = Project.objects.filter(programme=programme).filter(
         Q(centrally_subsidised=True)
         | Exists(BudgetLine.objects.filter(project=OuterRef("pk"), source__is_central=True))
-        | Exists(FundingAccount.objects.filter(project=OuterRef("pk"), source__is_central=True)))
+        # Net of reversals: an account whose central 下达 was all reversed no longer counts.
+        | Exists(FundingAccount.objects.filter(project=OuterRef("pk"), source__is_central=True,
+                                               allocated_yuan__gt=0)))
     if demo:
         central_projects = central_projects.filter(is_demo=True)
     elif not include_demo:
@@ -189,6 +191,30 @@ def budget_line_list():
     return BudgetLine.objects.select_related("programme", "project", "source", "created_by")
 
 
+def _marked(movements) -> list:
+    """The project's entries of one kind, each knowing the reversal that cancelled it (`reversed_by`) or
+    the entry it cancels (`reverses`), from the one list: no query per row. The account totals shown
+    beside them are already net of reversals."""
+    rows = list(movements)
+    by_id = {row.pk: row for row in rows}
+    for row in rows:
+        row.reversed_by = row.reversed_original = None
+    for row in rows:
+        if row.reverses_id in by_id:
+            by_id[row.reverses_id].reversed_by = row
+            row.reversed_original = by_id[row.reverses_id]
+    return rows
+
+
+def movement_reversal_refusal(*, movement) -> str | None:
+    """Why the correction form for this 下达/拨付/支出 entry cannot go ahead (shown before typing a reason)."""
+    from .rules import reversal_refusal
+
+    account = FundingAccount.objects.filter(project_id=movement.project_id, source_id=movement.source_id).first()
+    already = type(movement).objects.filter(reverses=movement).exists()
+    return reversal_refusal(movement=movement, already_reversed=already, account=account)
+
+
 def project_funding(*, project) -> dict:
     """Everything the project funding page shows, in a fixed number of queries."""
     from .models import Allocation, ConstructionCostApproval, Disbursement, Expenditure
@@ -197,13 +223,16 @@ def project_funding(*, project) -> dict:
     shown = [r for r in rows if any(r[k] for k in ("budget", "allocated", "disbursed", "spent"))]
     totals = {k: sum((r[k] for r in rows), ZERO) for k in ("budget", "allocated", "disbursed", "spent", "balance")}
     related = ("source", "recorded_by")
+    allocations = _marked(Allocation.objects.filter(project=project).select_related(*related))
+    disbursements = _marked(Disbursement.objects.filter(project=project).select_related(*related))
+    expenditures = _marked(Expenditure.objects.filter(project=project).select_related(*related))
     return {
         "rows": shown,
         "totals": totals,
         "lines": list(BudgetLine.objects.filter(project=project).select_related("source")),
-        "allocations": list(Allocation.objects.filter(project=project).select_related(*related)),
-        "disbursements": list(Disbursement.objects.filter(project=project).select_related(*related)),
-        "expenditures": list(Expenditure.objects.filter(project=project).select_related(*related)),
+        "allocations": allocations,
+        "disbursements": disbursements,
+        "expenditures": expenditures,
         "pledges": list(Pledge.objects.filter(project=project).select_related("source")),
         "approval": ConstructionCostApproval.objects.filter(project=project).first(),
     }

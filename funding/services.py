@@ -191,6 +191,80 @@ def expenditure_record(*, project, source: FundingSourceKind, payee: str, refere
     return expenditure
 
 
+# --- Corrections: a reversing entry (冲销), never an edit -------------------------------------------
+# A wrong 下达/拨付/支出 stays in the record; a new row of the same kind reverses it (minus its amount,
+# with the reason) and the account moves back by the same amount, so every total is net. The right
+# figure is then recorded anew. The rules (and their sources) are in funding.rules.reversal_refusal.
+
+
+def _movement_label(movement) -> str:
+    if isinstance(movement, Allocation):
+        return f"下达 {movement.document_number}"
+    if isinstance(movement, Disbursement):
+        return f"拨付 {movement.voucher_number}"
+    return f"支出 {movement.reference}"
+
+
+def _movement_date(movement) -> dt.date:
+    return getattr(movement, {"allocation": "allocated_on", "disbursement": "disbursed_on",
+                              "expenditure": "paid_on"}[movement._meta.model_name])
+
+
+def movement_date_text(movement) -> str:
+    day = _movement_date(movement)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+@transaction.atomic
+def movement_reverse(*, movement, reason: str, reversed_on: dt.date, user):
+    """Reverse one 下达/拨付/支出 entry by a new linked row for minus its amount, with the reason.
+
+    The account is locked first, then the original re-read under the lock: two clerks reversing the
+    same entry at once would otherwise both see it unreversed (the unique constraint would still stop
+    the second, but with a database error instead of the sentence).
+    """
+    model = type(movement)
+    reason = (reason or "").strip()
+    _refuse(None if reason else rules.REVERSAL_NEEDS_REASON, "reason")
+    account = _account_locked(project=movement.project, source=movement.source)
+    movement = model.objects.select_for_update().get(pk=movement.pk)
+    _refuse(rules.reversal_refusal(movement=movement, account=account,
+                                   already_reversed=model.objects.filter(reverses=movement).exists()))
+    field, _floor, step, _later = rules.REVERSAL_STEPS[model._meta.model_name]
+    if reversed_on < _movement_date(movement):
+        _refuse(f"冲销日期不能早于原{step}日期（{movement_date_text(movement)}）。", "reversed_on")
+    reversal = model(project=movement.project, source=movement.source, amount_yuan=-movement.amount_yuan,
+                     reverses=movement, reason=reason, note=f"冲销{_movement_label(movement)}", recorded_by=user)
+    if model is Allocation:
+        reversal.document_number, reversal.allocated_on = movement.document_number, reversed_on
+    elif model is Disbursement:
+        reversal.voucher_number, reversal.disbursed_on = movement.voucher_number, reversed_on
+    else:
+        reversal.payee, reversal.reference, reversal.paid_on = movement.payee, movement.reference, reversed_on
+    reversal.full_clean()
+    setattr(account, field, getattr(account, field) - movement.amount_yuan)
+    history_reason = f"冲销{_movement_label(movement)}：{reason}"
+    _account_save(account, user=user, reason=history_reason)
+    _save(reversal, user=user, reason=history_reason)
+    return reversal
+
+
+def allocation_reverse(*, allocation: Allocation, reason: str, reversed_on: dt.date, user) -> Allocation:
+    """Reverse a wrong 下达 (refused while the net 拨付 would exceed the net 下达)."""
+    return movement_reverse(movement=allocation, reason=reason, reversed_on=reversed_on, user=user)
+
+
+def disbursement_reverse(*, disbursement: Disbursement, reason: str, reversed_on: dt.date,
+                         user) -> Disbursement:
+    """Reverse a wrong 拨付 (refused while the net 支出 would exceed the net 拨付)."""
+    return movement_reverse(movement=disbursement, reason=reason, reversed_on=reversed_on, user=user)
+
+
+def expenditure_reverse(*, expenditure: Expenditure, reason: str, reversed_on: dt.date, user) -> Expenditure:
+    """Reverse a wrong 支出."""
+    return movement_reverse(movement=expenditure, reason=reason, reversed_on=reversed_on, user=user)
+
+
 # --- Pledged shares (七(二)) -------------------------------------------------------------------------
 
 
@@ -217,6 +291,10 @@ DEMO_NOTE = "演示数据"
 def funding_demo_delete() -> int:
     """Remove the money records of demo projects (call before deleting demo projects); real ones untouched."""
     deleted = 0
+    for model in (Expenditure, Disbursement, Allocation):
+        # A reversal protects the row it reverses: reversals go first.
+        count, _ = model.objects.filter(project__is_demo=True, reverses__isnull=False).delete()
+        deleted += count
     for model in (Expenditure, Disbursement, Allocation, Pledge, BudgetLine, FundingAccount,
                   ConstructionCostApproval):
         count, _ = model.objects.filter(project__is_demo=True).delete()

@@ -13,6 +13,8 @@ urlpatterns = [
     path("funding/projects/<int:pk>/allocations/new/", views.allocation_create, name="allocation_create"),
     path("funding/projects/<int:pk>/disbursements/new/", views.disbursement_create, name="disbursement_create"),
     path("funding/projects/<int:pk>/expenditures/new/", views.expenditure_create, name="expenditure_create"),
+    path("funding/projects/<int:pk>/<slug:kind>/<int:movement_id>/reverse/", views.movement_reverse,
+         name="movement_reverse"),
     path("funding/projects/<int:pk>/construction-cost/", views.construction_cost_edit, name="construction_cost_edit"),
     path("funding/projects/<int:pk>/pledges/new/", views.pledge_edit, name="pledge_create"),
     path("funding/projects/<int:pk>/pledges/<int:pledge_id>/", views.pledge_edit, name="pledge_edit"),

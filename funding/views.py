@@ -19,8 +19,8 @@ from ui.xlsx import xlsx_response
 from . import forms, selectors, services
 from .filters import BudgetLineFilterSet
 from .history import money_changes, money_history_queryset
-from .models import BudgetLine, Pledge, SourceClassRule
-from .rules import NDRC_CENTRAL_BUDGET, wan
+from .models import Allocation, BudgetLine, Disbursement, Expenditure, Pledge, SourceClassRule
+from .rules import NDRC_CENTRAL_BUDGET, REVERSAL_BASIS, wan
 
 
 def _programme():
@@ -158,7 +158,7 @@ def _movement(request, pk: int, *, roles, form_class, service, title: str, note:
         messages.success(request, f"{title}已记录。")
         return redirect("funding:project_funding", pk=project.pk)
     return _form_page(request, form=form, title=title, back=reverse("funding:project_funding", args=[project.pk]),
-                      project=project, note=note)
+                      project=project, note=f"{note}已记录的{title[2:]}如有错误，请在项目资金页对该记录“冲销”后重新记录。")
 
 
 @login_required
@@ -180,6 +180,35 @@ def expenditure_create(request, pk: int):
     return _movement(request, pk, roles=access.FUNDING_EDITORS, form_class=forms.ExpenditureForm,
                      service=services.expenditure_record, title="资金支出",
                      note="累计支出不能超过累计拨付（按项目、按资金来源）。")
+
+
+# Who may reverse an entry: the roles that record that kind of entry.
+_REVERSIBLE = {
+    "allocations": (Allocation, access.FUNDING_RECORDERS, "下达"),
+    "disbursements": (Disbursement, access.FUNDING_RECORDERS, "拨付"),
+    "expenditures": (Expenditure, access.FUNDING_EDITORS, "支出"),
+}
+
+
+@login_required
+def movement_reverse(request, pk: int, kind: str, movement_id: int):
+    """Correct a wrong 下达/拨付/支出 by a reversing entry with a reason; the original stays on record."""
+    if kind not in _REVERSIBLE:
+        raise Http404("没有这类资金记录。")
+    model, roles, step = _REVERSIBLE[kind]
+    project = _project_for_user(request, pk, roles)
+    movement = get_object_or_404(model.objects.select_related("source"), pk=movement_id, project=project)
+    form = forms.ReversalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _service(
+            form, lambda: services.movement_reverse(movement=movement, user=request.user, **form.cleaned_data)):
+        messages.success(request, f"{step}记录已冲销（原记录保留，变更记录中可查）。")
+        return redirect(reverse("funding:project_funding", args=[project.pk]) + f"#{kind}")
+    return render(request, "funding/reverse.html", {
+        "form": form, "title": f"冲销{step}记录", "project": project, "movement": movement, "step": step,
+        "date_text": services.movement_date_text(movement), "basis": REVERSAL_BASIS,
+        "back": reverse("funding:project_funding", args=[project.pk]),
+        "refusal": None if request.method == "POST" else selectors.movement_reversal_refusal(movement=movement),
+    })
 
 
 @login_required

@@ -66,3 +66,41 @@ def test_many_small_simultaneous_disbursements_never_lose_an_update(postgres_onl
     assert outcomes.count("ok") == 5, outcomes
     account = FundingAccount.objects.get(project=project)
     assert account.disbursed_yuan == Decimal("500.00") == sum(d.amount_yuan for d in Disbursement.objects.all())
+
+
+def test_two_clerks_reversing_one_entry_at_once_reverse_it_once(postgres_only, programme, staff_user, liaison_user,
+                                                                  wulan):
+    import datetime as dt
+
+    from funding import services
+    from funding.models import Allocation
+
+    project = funded_project(programme=programme, user=staff_user, town=wulan)
+    wrong = allocate(project, staff_user, "100000")
+    day = dt.date(2023, 8, 1)
+    outcomes = _race([
+        lambda: services.allocation_reverse(allocation=wrong, reason="录错A", reversed_on=day, user=liaison_user),
+        lambda: services.allocation_reverse(allocation=wrong, reason="录错B", reversed_on=day, user=staff_user),
+    ])
+    assert outcomes.count("ok") == 1, outcomes
+    assert "已经冲销过" in next(o for o in outcomes if o != "ok")
+    assert Allocation.objects.filter(reverses=wrong).count() == 1
+    assert FundingAccount.objects.get(project=project).allocated_yuan == Decimal("0.00")
+
+
+def test_a_reversal_racing_a_disbursement_never_overdraws_the_net_path(postgres_only, programme, staff_user,
+                                                                       liaison_user, wulan):
+    import datetime as dt
+
+    from funding import services
+
+    project = funded_project(programme=programme, user=staff_user, town=wulan)
+    wrong = allocate(project, staff_user, "100000")
+    outcomes = _race([
+        lambda: services.allocation_reverse(allocation=wrong, reason="录错", reversed_on=dt.date(2023, 8, 1),
+                                            user=staff_user),
+        lambda: disburse(project, liaison_user, "80000", number="拨-A"),
+    ])
+    assert outcomes.count("ok") == 1, outcomes
+    account = FundingAccount.objects.get(project=project)
+    assert account.disbursed_yuan <= account.allocated_yuan

@@ -24,3 +24,19 @@ def test_seed_demo_adds_visibly_demo_money_only_to_demo_projects(settings):
     # Demo money never counts toward the programme.
     assert selectors.funding_reconciliation(programme=programme)["lines"] == 0
     assert selectors.funding_reconciliation(programme=programme, include_demo=True)["lines"] == lines.count()
+
+
+def test_demo_money_with_reversals_is_removed_too(programme, staff_user, wulan):
+    """A reversal protects its original (PROTECT), yet both go together when the demo money is cleared."""
+    import datetime as dt
+
+    from funding import services
+    from funding.models import Allocation
+
+    from .factories import allocate, funded_project
+
+    demo = funded_project(programme=programme, user=staff_user, town=wulan, code="demo-rv", is_demo=True)
+    wrong = allocate(demo, staff_user, "1000")
+    services.allocation_reverse(allocation=wrong, reason="演示冲销", reversed_on=dt.date(2023, 8, 1), user=staff_user)
+    services.funding_demo_delete()
+    assert not Allocation.objects.filter(project=demo).exists()

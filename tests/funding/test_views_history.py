@@ -97,3 +97,14 @@ def test_history_page_query_count_does_not_grow_with_entries(client, users, prog
     with django_assert_num_queries(12):
         response = client.get(reverse("funding:money_history") + "?date_from=2000-01-01&model=")
     assert len(response.context["entries"]) == 50
+
+
+def test_a_reversal_reads_as_a_reversal_with_its_reason_and_the_row_it_reverses(client, users, staff_user, programme,
+                                                                          wulan):
+    project = funded_project(programme=programme, user=staff_user, town=wulan, code="jy-rv")
+    wrong = allocate(project, staff_user, "1000")
+    services.allocation_reverse(allocation=wrong, reason="重复录入", reversed_on=dt.date(2023, 8, 1), user=staff_user)
+    client.force_login(users["auditor"])
+    body = client.get(reverse("funding:money_history") + "?model=allocation").content.decode()
+    assert "冲销" in body and "重复录入" in body and f"#{wrong.pk}" in body
+    assert "冲销下达 靖财预〔2023〕1号：重复录入" in body

@@ -86,7 +86,7 @@ def test_allocation_form_records_and_returns_to_the_project(client, users, proje
     client.force_login(users["liaison"])
     response = client.post(reverse("funding:allocation_create", args=[project.pk]), {
         "source": source("local_self_raised").pk, "document_number": "靖财预〔2023〕7号",
-        "allocated_on": "2023-04-01", "amount_yuan": "250000.00"})
+        "allocated_on": "2023-04-01", "amount_yuan": "25.00"})  # 万元, as the page shows
     assert response.status_code == 302
     allocation = Allocation.objects.get()
     assert allocation.recorded_by == users["liaison"]
@@ -98,7 +98,7 @@ def test_disbursement_refusal_is_shown_beside_the_amount(client, users, project,
     client.force_login(users["liaison"])
     response = client.post(reverse("funding:disbursement_create", args=[project.pk]), {
         "source": source("local_self_raised").pk, "voucher_number": "拨-9", "disbursed_on": "2023-05-01",
-        "amount_yuan": "1000.01"})
+        "amount_yuan": "0.100001"})  # 1000.01 元
     assert response.status_code == 200
     assert "累计拨付不能超过累计下达" in " ".join(response.context["form"].errors["amount_yuan"])
     assert re.search(r'id="id_amount_yuan_errors">[^<]*累计拨付不能超过累计下达', response.content.decode())
@@ -120,15 +120,15 @@ def test_budget_form_shows_the_no_double_subsidy_refusal_beside_the_source(clien
 def test_budget_form_validates_the_amount(client, users):
     client.force_login(users["staff"])
     response = client.post(reverse("funding:budget_line_create"), {
-        "source": source("local_self_raised").pk, "funding_class": "upgrade", "amount_yuan": "12.345"})
-    assert response.context["form"].errors["amount_yuan"]
+        "source": source("local_self_raised").pk, "funding_class": "upgrade", "amount_yuan": "12.3456789"})
+    assert "金额最多精确到 0.01 元" in " ".join(response.context["form"].errors["amount_yuan"])
 
 
 def test_staff_edit_a_budget_line(client, users, project, programme, staff_user):
     line = budget(programme, staff_user, "1000", project=project)
     client.force_login(users["staff"])
     response = client.post(reverse("funding:budget_line_edit", args=[line.pk]), {
-        "project": project.pk, "source": line.source.pk, "funding_class": "upgrade", "amount_yuan": "2000.50"})
+        "project": project.pk, "source": line.source.pk, "funding_class": "upgrade", "amount_yuan": "0.20005"})
     assert response.status_code == 302
     line.refresh_from_db()
     assert line.amount_yuan == Decimal("2000.50") and line.funding_class == "upgrade"
@@ -142,21 +142,21 @@ def test_expenditure_and_pledge_forms(client, users, project, staff_user):
     client.force_login(users["staff"])
     response = client.post(reverse("funding:expenditure_create", args=[project.pk]), {
         "source": source("local_self_raised").pk, "payee": "某公司", "reference": "HT-1", "paid_on": "2023-06-01",
-        "amount_yuan": "800"})
+        "amount_yuan": "0.08"})
     assert response.status_code == 302
     response = client.post(reverse("funding:pledge_create", args=[project.pk]), {
-        "source": source("original_employer").pk, "pledger": "原房产局", "pledged_yuan": "50000",
-        "pledged_on": "2023-04-01", "received_yuan": "60000"})
+        "source": source("original_employer").pk, "pledger": "原房产局", "pledged_yuan": "5",
+        "pledged_on": "2023-04-01", "received_yuan": "6"})
     assert "实际到位不能超过承诺出资" in response.content.decode()
     client.post(reverse("funding:pledge_create", args=[project.pk]), {
-        "source": source("original_employer").pk, "pledger": "原房产局", "pledged_yuan": "50000",
-        "pledged_on": "2023-04-01", "received_yuan": "20000"})
+        "source": source("original_employer").pk, "pledger": "原房产局", "pledged_yuan": "5",
+        "pledged_on": "2023-04-01", "received_yuan": "2"})
     pledge = Pledge.objects.get()
     edit = reverse("funding:pledge_edit", args=[project.pk, pledge.pk])
     client.force_login(users["liaison"])
     assert client.get(edit).status_code == 200
-    client.post(edit, {"source": source("original_employer").pk, "pledger": "原房产局", "pledged_yuan": "50000",
-                       "pledged_on": "2023-04-01", "received_yuan": "50000", "received_on": "2023-07-01"})
+    client.post(edit, {"source": source("original_employer").pk, "pledger": "原房产局", "pledged_yuan": "5",
+                       "pledged_on": "2023-04-01", "received_yuan": "5", "received_on": "2023-07-01"})
     pledge.refresh_from_db()
     assert pledge.received_yuan == Decimal("50000") and pledge.outstanding_yuan == 0
     body = client.get(reverse("funding:project_funding", args=[project.pk])).content.decode()

@@ -158,8 +158,9 @@ PAGES = [
     ("change_log_post", "post", "changelog:change_log", None, "", NOBODY_WRITES),
 ]
 
-# pledge_edit takes two ids: its row is in tests/funding/test_views_access.py; the matrix skips it by name.
-MULTI_ARGUMENT_PAGES = {"funding:pledge_edit"}
+# pledge_edit takes two ids and movement_reverse three: their rows are in tests/funding/test_views_pages.py and
+# tests/funding/test_views_reversal.py; the matrix skips them by name.
+MULTI_ARGUMENT_PAGES = {"funding:pledge_edit", "funding:movement_reverse"}
 # An export run is its requester's alone (anyone else: 404): tests/ui/test_exports.py covers these.
 OWN_ONLY_PAGES = {"ui:export_status", "ui:export_download"}
 
