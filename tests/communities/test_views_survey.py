@@ -110,10 +110,12 @@ def test_status_endpoint_reports_progress(client, staff_user, wulan):
         client.post(reverse("communities:survey_upload"), {"file": handle, "town": wulan.pk, "csv_encoding": "auto"})
     upload = SurveyUpload.objects.get()
     data = client.get(reverse("communities:survey_status", args=[upload.pk])).json()
-    # The sample's two communities are not on record yet: each is announced (a 提示), not created silently.
-    new_communities = [p["message"] for p in upload.errors if p["message"].startswith("将新建社区")]
+    # The sample's two communities are not on record yet: each row naming one is announced (a 提示), not
+    # created silently.
+    new_communities = [p["value"] for p in upload.errors if p["message"].startswith("将新建社区")]
     assert data == {"state": "ready", "state_label": "待确认", "progress": 100, "busy": False,
-                    "errors": 0, "warnings": 2 + len(new_communities)} and len(new_communities) == 2  # + the old 小区 sheet's 2
+                    "errors": 0, "warnings": 2 + len(new_communities)}  # + the old 小区 sheet's 2
+    assert len(new_communities) == 6 and set(new_communities) == {"西街社区", "东街社区"}
 
 
 def test_surveyor_does_not_see_another_towns_upload(client, staff_user, surveyor_user, other_town):
