@@ -96,13 +96,15 @@ def _sheet_sample(sheet, plan: SurveyPlan | None, rows: int) -> dict:
     written otherwise, e.g. 占地面积（㎡） with full-width brackets), the first
     `rows` rows' values as read (是/否, 同意, 65.50) and, when the check passed, what the import does with each."""
     columns = [column for column in sheet.spec.columns if column.field in sheet.columns]
+    first = sheet.rows[:rows]
     actions: dict[int, str] = {}
     sheet_plan = plan.sheets.get(sheet.spec.sheet) if plan is not None else None
     if sheet_plan is not None:
-        actions.update((row[0], "更新") for _, row in sheet_plan.update)
-        actions.update((row[0], "新增") for row in sheet_plan.create)
+        wanted = {row[0] for row in first}
+        actions.update((row[0], "更新") for _, row in sheet_plan.update if row[0] in wanted)
+        actions.update((row[0], "新增") for row in sheet_plan.create if row[0] in wanted)
     sample_rows = []
-    for row in sheet.rows[:rows]:
+    for row in first:
         action = actions.get(row[0], "不变") if sheet_plan is not None else ""
         sample_rows.append({"row": row[0], "action": action,
                             "values": [_shown_value(row[sheet.field_index[c.field]], c) for c in columns]})
