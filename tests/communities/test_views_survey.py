@@ -226,3 +226,17 @@ def test_the_preview_page_query_count_does_not_grow_with_the_sample_or_the_probl
     for upload in (small, large):
         with django_assert_num_queries(3):  # session, user, the upload with its town and people
             assert client.get(reverse("communities:survey_detail", args=[upload.pk])).status_code == 200
+
+
+def test_a_hint_on_many_rows_lists_the_first_twenty_and_counts_them_all_while_errors_stay_one_a_line():
+    from communities.selectors import survey_problem_lines
+
+    hint = {"sheet": "小区", "column": "所属社区", "value": "西街社", "message": "将新建社区「西街社」…",
+            "level": "warning", "col": 2}
+    error = {"sheet": "住户", "column": "改造意愿", "value": "也许吧", "message": "只能填 同意…", "level": "error",
+             "col": 8}
+    problems = [{**hint, "row": row} for row in range(2, 27)] + [{**error, "row": 4}, {**error, "row": 9}]
+    lines = survey_problem_lines(problems)
+    assert [(line["level"], line["count"], line["rows_text"]) for line in lines] == [
+        ("error", 1, "4"), ("error", 1, "9"),
+        ("warning", 25, "、".join(map(str, range(2, 22))) + "等")]
