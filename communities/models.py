@@ -494,6 +494,8 @@ class SurveyUpload(models.Model):
     progress = models.PositiveSmallIntegerField("进度（%）", default=0)
     counts = models.JSONField("各表新增/更新/不变", default=dict, blank=True)
     errors = models.JSONField("错误与提示", default=list, blank=True)
+    # The preview's first rows of each sheet as the check read them (issue 17): headers and shown values.
+    sample = models.JSONField("样例行", default=list, blank=True)
     error_count = models.PositiveIntegerField("错误数", default=0)
     warning_count = models.PositiveIntegerField("提示数", default=0)
     task_id = models.CharField("后台任务", max_length=64, blank=True)
@@ -501,7 +503,7 @@ class SurveyUpload(models.Model):
                                     related_name="+", verbose_name="确认导入人")
     imported_at = models.DateTimeField("导入时间", null=True, blank=True)
     # The error list can be long and progress changes often: history keeps the state changes only.
-    history = HistoricalRecords(excluded_fields=["errors", "progress", "counts"])
+    history = HistoricalRecords(excluded_fields=["errors", "progress", "counts", "sample"])
 
     class Meta:
         verbose_name = "摸底调查上传"

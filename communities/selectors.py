@@ -197,6 +197,36 @@ def survey_uploads_for(user):
     return queryset.none()
 
 
+SHOWN_ROWS_PER_LINE = 20  # row numbers listed on one grouped line of the preview; the rest as 「等」
+
+
+def survey_problem_lines(problems: list[dict]) -> list[dict]:
+    """An upload's problems as the preview lists them (issue 17): every error first, then the 提示, and
+    a 提示 repeated on many rows (将新建社区「西街社」 on 3 rows) as one line with its count and rows.
+
+    Reads the problems stored on the upload: no query. Errors stay one line each (each names its cell).
+    """
+    errors, hints, by_key = [], [], {}
+    for problem in problems:
+        if problem.get("level", "error") == "error":
+            errors.append({**problem, "count": 1, "rows": [problem["row"]] if problem.get("row") else []})
+            continue
+        key = (problem.get("sheet"), problem.get("column"), problem.get("value"), problem.get("message"))
+        line = by_key.get(key)
+        if line is None:
+            line = by_key[key] = {**problem, "count": 0, "rows": []}
+            hints.append(line)
+        line["count"] += 1
+        if problem.get("row"):
+            line["rows"].append(problem["row"])
+    for line in hints:
+        rows = line["rows"]
+        line["rows_text"] = "、".join(map(str, rows[:SHOWN_ROWS_PER_LINE])) + ("等" if len(rows) > SHOWN_ROWS_PER_LINE else "")
+    for line in errors:
+        line["rows_text"] = str(line["row"]) if line.get("row") else ""
+    return errors + hints
+
+
 # Bar colours by meaning ({% bar_chart %} tones): qualifying green, relaxed amber, not qualifying red,
 # incomplete or not yet assessed grey. A verdict not listed keeps the neutral brand colour.
 VERDICT_TONES = {"eligible": "ok", "relaxed": "warn", "ineligible": "bad", "incomplete": "muted", "": "muted"}

@@ -42,6 +42,7 @@ from .survey import (
     survey_template_write,
     survey_upload_create,
 )
+from .survey.services import SAMPLE_ROWS
 
 _PERSONAL_FIELDS = {"head_name": "name", "phone": "phone"}
 QUEUE_ROLES = (Role.STAFF, Role.SURVEYOR, Role.AUDITOR, Role.LEADER)
@@ -391,11 +392,11 @@ def survey_list(request):
 @require_safe
 def survey_detail(request, pk):
     upload = _upload_for_user(request, pk)
-    problems = upload.errors[:ERRORS_SHOWN]
+    lines = selectors.survey_problem_lines(upload.errors)
     return render(request, "communities/survey_detail.html", {
         "may_upload": role_of(request.user) in SURVEY_ROLES,
-        "upload": upload, "problems": problems, "more_problems": max(len(upload.errors) - ERRORS_SHOWN, 0),
-        "counts": list(upload.counts.values()),
+        "upload": upload, "problems": lines[:ERRORS_SHOWN], "more_problems": max(len(lines) - ERRORS_SHOWN, 0),
+        "counts": list(upload.counts.values()), "sample": upload.sample, "sample_rows": SAMPLE_ROWS,
     })
 
 

@@ -61,6 +61,7 @@ class ParsedSheet:
     headers: dict[str, str] = field(default_factory=dict)   # field → header text as in the file
     rows: list[tuple] = field(default_factory=list)          # (row number, value, value, ...)
     town_col: int | None = None                              # 1-based index of a 所属乡镇 column (checked only)
+    header_keys: tuple[str, ...] = ()  # the header row's keys (else the searched row most like any sheet's)
 
     @property
     def field_index(self) -> dict[str, int]:
@@ -111,7 +112,9 @@ def survey_parse(path: Path, *, file_format: str, csv_sheet: str = "", csv_encod
                     continue
                 parsed.sheets[sheet.spec.sheet] = _parse_sheet(sheet, parsed, this_year=this_year,
                                                                progress=progress, town_name=town_name)
-            if file_format != SurveyFileFormat.CSV:
+            if file_format == SurveyFileFormat.CSV:
+                parsed.problems[:0] = _csv_sheet_mismatch(parsed.sheets.values())
+            else:
                 titles = "、".join(f"「{title}」" for title in (s.title for s in workbook.sheets))
                 for spec in schema.SHEETS:
                     if spec.sheet not in found:
@@ -123,6 +126,31 @@ def survey_parse(path: Path, *, file_format: str, csv_sheet: str = "", csv_encod
         parsed.sheets.clear()
         parsed.problems = [Problem("", None, "", "", str(exc))]
     return parsed
+
+
+def _header_matches(keys, spec: schema.SheetSpec) -> int:
+    return len(set(keys) & {schema.header_key(column.header) for column in spec.columns})
+
+
+def _csv_sheet_mismatch(sheets) -> list[Problem]:
+    """An error when the CSV's headers match another sheet better than the one chosen for it.
+
+    A 住户 CSV read as the 小区 sheet would otherwise pass: its 小区名称 column is there, and each
+    household's row would become a compound with the household's floor area. Named first in the preview.
+    """
+    problems = []
+    for sheet in sheets:
+        chosen = _header_matches(sheet.header_keys, sheet.spec)
+        best = max(schema.SHEETS, key=lambda spec: _header_matches(sheet.header_keys, spec))
+        matched = _header_matches(sheet.header_keys, best)
+        if best is sheet.spec or matched <= chosen:
+            continue
+        problems.append(Problem(
+            sheet.title, sheet.header_row or None, "", "",
+            f"这份 CSV 看起来是「{best.title}」表：表头有 {matched} 列与「{best.title}」表相同，"
+            f"与所选的「{sheet.spec.title}」表只有 {chosen} 列相同。请把「CSV 文件是哪张表」选为"
+            f"「{best.title}」（命令行用 --csv-sheet {best.sheet.value}）后重新上传。"))
+    return problems
 
 
 def _sheets_to_read(sheets: list[SheetReader], problems: list[Problem]) -> list[SheetReader]:
@@ -175,13 +203,18 @@ def _parse_sheet(sheet: SheetReader, parsed: ParsedSurvey, *, this_year: int,
     readers: list[tuple] = []
     seen_before_header = 0
     shared: dict[str, str] = {}  # one string object per distinct key value (小区名称 repeats on every row)
+    best_guess = 0
     for row_number, values in sheet.rows():
         if not result.header_row:
             seen_before_header += 1
             keys = [schema.header_key(value) if isinstance(value, str) else "" for value in values]
             known = [key for key in keys if key in by_key]
+            guess = max(_header_matches(keys, other) for other in schema.SHEETS)
+            if guess > best_guess:
+                best_guess, result.header_keys = guess, tuple(keys)
             if schema.header_key(spec.columns[0].header) in keys and len(known) >= 2:
                 result.header_row = row_number
+                result.header_keys = tuple(keys)
                 columns = _match_headers(result, values, keys, by_key, problems)
                 if columns is None:
                     return result  # a key column is missing: its errors are recorded, rows are meaningless

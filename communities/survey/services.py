@@ -15,14 +15,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from openpyxl.utils import get_column_letter
 
 from agencies.access import role_of, user_town_id
 from agencies.choices import Role
-from communities.choices import CsvEncoding, SurveyFileFormat, SurveySheet, SurveyUploadState
+from communities.choices import Consent, CsvEncoding, StructureType, SurveyFileFormat, SurveySheet, SurveyUploadState
 from communities.models import Compound, SurveyUpload, Town
 from jingyuan_renovation.celery import WORKER_UNAVAILABLE, task_send
 
-from .parse import ERROR, WARNING, ParsedSurvey, Problem, ProgressCallback, survey_parse
+from . import schema
+from .parse import ERROR, WARNING, ParsedSurvey, Problem, ProgressCallback, shown, survey_parse
 from .plan import SurveyPlan, survey_plan, survey_write
 from .reader import (
     CSV_SHEET_MISSING,
@@ -65,6 +67,58 @@ class SurveyReport:
     def problem_dicts(self) -> list[dict]:
         return [problem.as_dict() for problem in self.problems]
 
+    def sample(self, rows: int | None = None) -> list[dict]:
+        """The first rows of each sheet as the importer read them, for the preview (as NetBox's import shows)."""
+        if self.parsed is None:
+            return []
+        rows = SAMPLE_ROWS if rows is None else rows
+        return [_sheet_sample(sheet, self.plan if not self.error_count else None, rows)
+                for sheet in self.parsed.sheets.values() if sheet.header_row]
+
+
+SAMPLE_ROWS = 5  # rows of each sheet the preview shows
+_CHOICE_LABELS = {schema.CONSENT: dict(Consent.choices), schema.STRUCTURE: dict(StructureType.choices)}
+
+
+def _shown_value(value, column: schema.Column) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    labels = _CHOICE_LABELS.get(column.kind)
+    if labels is not None:
+        return str(labels.get(value, value))
+    return shown(value)
+
+
+def _sheet_sample(sheet, plan: SurveyPlan | None, rows: int) -> dict:
+    """One sheet's sample: its columns (the template's header; the file's column letter, and its header where
+    written otherwise, e.g. 占地面积（㎡） with full-width brackets), the first
+    `rows` rows' values as read (是/否, 同意, 65.50) and, when the check passed, what the import does with each."""
+    columns = [column for column in sheet.spec.columns if column.field in sheet.columns]
+    first = sheet.rows[:rows]
+    actions: dict[int, str] = {}
+    sheet_plan = plan.sheets.get(sheet.spec.sheet) if plan is not None else None
+    if sheet_plan is not None:
+        wanted = {row[0] for row in first}
+        actions.update((row[0], "更新") for _, row in sheet_plan.update if row[0] in wanted)
+        actions.update((row[0], "新增") for row in sheet_plan.create if row[0] in wanted)
+    sample_rows = []
+    for row in first:
+        action = actions.get(row[0], "不变") if sheet_plan is not None else ""
+        sample_rows.append({"row": row[0], "action": action,
+                            "values": [_shown_value(row[sheet.field_index[c.field]], c) for c in columns]})
+    return {
+        "title": sheet.spec.title,
+        "sheet": sheet.title,
+        "total": len(sheet.rows),
+        # Where each column was found: its letter, and the file's header where it is written otherwise.
+        "columns": [{"header": c.header, "letter": get_column_letter(sheet.columns[c.field]),
+                     "file_header": "" if sheet.headers[c.field] == c.header else sheet.headers[c.field]}
+                    for c in columns],
+        "rows": sample_rows,
+    }
+
 
 def survey_upload_towns(user):
     """The towns `user` may upload for: staff any, a surveyor only their own."""
@@ -100,23 +154,22 @@ def _report(parsed: ParsedSurvey, *, town: Town) -> SurveyReport:
 
 
 def _new_communities(plan: SurveyPlan, *, town: Town) -> list[Problem]:
-    """A 提示 for each 所属社区 the import would create: a mistyped name (西街社) is seen before it is written."""
+    """A 提示 on each row whose 所属社区 the import would create: a mistyped name (西街社) is seen before it is
+    written, on every row that has it (the preview groups them into one line with the count)."""
     compounds = plan.sheets.get(SurveySheet.COMPOUNDS)
     if compounds is None or "community" not in compounds.sheet.columns:
         return []
     sheet = compounds.sheet
     position = sheet.field_index["community"]
     known = {read_text(name) for name in town.communities.values_list("name", flat=True)}
-    first_row: dict[str, int] = {}
-    for row in [*compounds.create, *(row for _, row in compounds.update)]:
-        name = row[position]
-        if name and name not in known and (name not in first_row or row[0] < first_row[name]):
-            first_row[name] = row[0]
+    rows = sorted((row for row in [*compounds.create, *(row for _, row in compounds.update)]
+                   if row[position] and row[position] not in known), key=lambda row: row[0])
     listing = "、".join(sorted(known)[:10]) or "（暂无）"
-    return [Problem(sheet.title, row, sheet.header_for("community"), name,
-                    f"将新建社区「{name}」（{town.name}尚无此社区；已有：{listing}）。如是笔误，请改为已有社区的名称。",
-                    level=WARNING, col=sheet.col_for("community"))
-            for name, row in sorted(first_row.items(), key=lambda item: item[1])]
+    header, col = sheet.header_for("community"), sheet.col_for("community")
+    return [Problem(sheet.title, row[0], header, row[position],
+                    f"将新建社区「{row[position]}」（{town.name}尚无此社区；已有：{listing}）。"
+                    "如是笔误，请改为已有社区的名称。", level=WARNING, col=col)
+            for row in rows]
 
 
 def _sha256(uploaded_file) -> str:
@@ -347,6 +400,8 @@ def survey_import(*, upload: SurveyUpload, user, claim: bool = True) -> SurveyUp
 
 def _record_report(upload: SurveyUpload, report: SurveyReport) -> None:
     upload.counts = report.counts
+    if report.parsed is not None:
+        upload.sample = report.sample()
     upload.errors = report.problem_dicts()
     upload.error_count = report.error_count
     upload.warning_count = report.warning_count

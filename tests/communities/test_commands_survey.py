@@ -71,3 +71,28 @@ def test_a_damaged_workbook_is_refused_in_chinese_without_a_traceback(staff_user
     output = str(raised.value) + capsys.readouterr().err
     assert "文件已损坏" in output and "Traceback" not in output and "BadZipFile" not in output
     assert SurveyUpload.objects.filter(state="invalid").count() == (0 if dry_run else 1)
+
+
+def test_import_survey_prints_errors_before_hints_and_a_repeated_hint_once_with_its_count(
+        staff_user, wulan, tmp_path, capsys):
+    from .survey_files import compound_row
+
+    sheets = standard_sheets()
+    sheets["小区"] += [compound_row(f"测试小区-{n}", 所属社区="西街社", 楼栋数=0, 户数=0) for n in "BCD"]
+    sheets["住户"][0] = [*sheets["住户"][0], "不认识的列"]
+    sheets["住户"].append(household_row(room="103", 改造意愿="也许吧"))
+    with pytest.raises(CommandError, match="1 个错误"):
+        call_command("import_survey", str(write_xlsx(tmp_path / "bad.xlsx", sheets)), "--user",
+                     staff_user.username, "--dry-run")
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("[错误] 工作表「住户」，第 4 行，列「改造意愿」，值「也许吧」")
+    (community,) = [line for line in lines if "西街社" in line]
+    assert community.startswith("[提示] 工作表「小区」，第 3、4、5 行") and community.endswith("（共 3 次）")
+
+
+def test_import_survey_names_the_table_a_csv_looks_like(staff_user, wulan, capsys):
+    with pytest.raises(CommandError, match="个错误"):
+        call_command("import_survey", str(SAMPLES / "compounds-gb18030.csv"), "--user", staff_user.username,
+                     "--csv-sheet", "buildings", "--dry-run")
+    first = capsys.readouterr().err.splitlines()[0]
+    assert "这份 CSV 看起来是「小区」表" in first and "--csv-sheet compounds" in first

@@ -539,7 +539,9 @@ def test_a_community_not_yet_known_is_announced_in_the_preview(wulan, tmp_path):
                      compound_row("测试小区-B", 所属社区="西街社"), compound_row("测试小区-C", 所属社区="西街社")]
     report = check(write_xlsx(tmp_path / "s.xlsx", sheets), wulan)
     notes = [p for p in report.problems if "新建社区" in p.message]
-    assert [(p.level, p.row, p.column, p.value) for p in notes] == [("warning", 3, "所属社区", "西街社")]
+    # One 提示 on each row naming it (the preview groups them into one line with the count, issue 17).
+    assert [(p.level, p.row, p.column, p.value) for p in notes] == [("warning", 3, "所属社区", "西街社"),
+                                                                    ("warning", 4, "所属社区", "西街社")]
     assert "将新建社区「西街社」" in notes[0].message and "东街社区" in notes[0].message
     assert not Community.objects.filter(name="西街社").exists()
 

@@ -530,3 +530,77 @@ def test_an_upload_with_rows_for_another_town_is_refused_and_writes_nothing(staf
     assert upload.state == SurveyUploadState.INVALID
     assert [p["column"] for p in upload.errors if p["level"] == "error"] == ["所属乡镇"]
     assert not Compound.objects.filter(name="测试小区-A").exists()
+
+
+# --- the preview's sample, hints per row and the CSV's table (issue 17) ----------------------------------
+def test_the_check_keeps_the_first_rows_of_each_sheet_as_read_with_what_the_import_does_to_each(
+        staff_user, wulan, tmp_path):
+    from .survey_files import compound_row
+
+    survey_import(upload=upload_file(staff_user, wulan, write_xlsx(tmp_path / "first.xlsx", standard_sheets())),
+                  user=staff_user)
+    sheets = standard_sheets()
+    sheets["小区"][1] = compound_row("测试小区-A", 户数=5, 楼栋数=1, 供排水管线老化="√")  # changed: 4 → 5 households
+    sheets["小区"] += [compound_row(f"测试小区-{n}", 楼栋数=0, 户数=0) for n in range(2, 9)]  # seven new
+    upload = upload_file(staff_user, wulan, write_xlsx(tmp_path / "again.xlsx", sheets))
+    assert upload.state == SurveyUploadState.READY, upload.errors
+    by_title = {sheet["title"]: sheet for sheet in upload.sample}
+    compounds = by_title["小区"]
+    assert compounds["total"] == 8 and [row["row"] for row in compounds["rows"]] == [2, 3, 4, 5, 6]
+    assert [row["action"] for row in compounds["rows"]] == ["更新", "新增", "新增", "新增", "新增"]
+    headers = [column["header"] for column in compounds["columns"]]
+    first = dict(zip(headers, compounds["rows"][0]["values"], strict=True))
+    # As the importer read them: √ is 是, a blank yes/no stays blank, numbers as numbers.
+    assert (first["小区名称"], first["户数"], first["供排水管线老化"], first["供电线路老化"]) == ("测试小区-A", "5", "是", "")
+    assert compounds["columns"][0] == {"header": "小区名称", "letter": "A", "file_header": ""}
+    households = by_title["住户"]
+    assert [row["action"] for row in households["rows"]] == ["不变", "不变"]
+    first = dict(zip([c["header"] for c in households["columns"]], households["rows"][0]["values"], strict=True))
+    assert (first["建筑面积(㎡)"], first["改造意愿"], first["加装电梯意愿"]) == ("65.50", "同意", "未表态")
+
+
+def test_a_sample_of_a_file_with_errors_says_nothing_of_what_the_import_would_do(staff_user, wulan, tmp_path):
+    sheets = standard_sheets()
+    sheets["住户"].append(household_row(room="103", 改造意愿="也许吧"))
+    sheets["住户"][0] = [header.replace("(㎡)", "（平方米）") for header in sheets["住户"][0]]
+    upload = upload_file(staff_user, wulan, write_xlsx(tmp_path / "bad.xlsx", sheets))
+    assert upload.state == SurveyUploadState.INVALID
+    households = next(sheet for sheet in upload.sample if sheet["title"] == "住户")
+    assert {row["action"] for row in households["rows"]} == {""}
+    assert households["rows"][2]["values"][7] == ""  # the unreadable 改造意愿 is shown blank, its error listed
+    area = households["columns"][6]
+    assert (area["header"], area["letter"], area["file_header"]) == ("建筑面积(㎡)", "G", "建筑面积（平方米）")
+
+
+def test_a_new_community_is_announced_on_every_row_that_names_it(staff_user, wulan, tmp_path):
+    from .survey_files import compound_row
+
+    sheets = standard_sheets()
+    sheets["小区"] += [compound_row(f"测试小区-{n}", 所属社区="西街社", 楼栋数=0, 户数=0) for n in "BCD"]
+    upload = upload_file(staff_user, wulan, write_xlsx(tmp_path / "s.xlsx", sheets))
+    rows = [p["row"] for p in upload.errors if p["message"].startswith("将新建社区「西街社」")]
+    assert rows == [3, 4, 5] and upload.state == SurveyUploadState.READY
+
+
+def test_a_households_csv_chosen_as_the_compounds_sheet_is_refused_naming_the_table_it_looks_like(
+        staff_user, wulan, tmp_path):
+    """Read as 小区, each household row would become a compound with the household's floor area."""
+    from .survey_files import write_csv
+
+    path = write_csv(tmp_path / "住户.csv", [HOUSEHOLD_HEADERS, household_row(room="301")], encoding="utf-8")
+    before = snapshot()
+    upload = upload_file(staff_user, wulan, path, csv_sheet="compounds", csv_encoding="auto")
+    assert upload.state == SurveyUploadState.INVALID
+    first = upload.errors[0]
+    assert first["level"] == "error" and first["row"] == 1
+    assert first["message"].startswith(
+        "这份 CSV 看起来是「住户」表：表头有 11 列与「住户」表相同，与所选的「小区」表只有 3 列相同")
+    assert "--csv-sheet households" in first["message"]
+    assert snapshot() == before
+
+
+def test_a_csv_chosen_as_its_own_table_is_not_said_to_look_like_another(staff_user, wulan):
+    upload = upload_file(staff_user, wulan, SAMPLES / "compounds-gb18030.csv", csv_sheet="compounds",
+                         csv_encoding="auto")
+    assert upload.state == SurveyUploadState.READY
+    assert not [p for p in upload.errors if "看起来是" in p["message"]]

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from communities.choices import SurveyUploadState
 from communities.models import Household, SurveyUpload
 
-from .survey_files import SAMPLES, household_row, standard_sheets, write_xlsx
+from .survey_files import SAMPLES, compound_row, household_row, standard_sheets, write_xlsx
 
 PAGES = ["survey_list", "survey_template", "survey_upload"]
 
@@ -134,10 +134,12 @@ def test_status_endpoint_reports_progress(client, staff_user, wulan):
         client.post(reverse("communities:survey_upload"), {"file": handle, "town": wulan.pk, "csv_encoding": "auto"})
     upload = SurveyUpload.objects.get()
     data = client.get(reverse("communities:survey_status", args=[upload.pk])).json()
-    # The sample's two communities are not on record yet: each is announced (a 提示), not created silently.
-    new_communities = [p["message"] for p in upload.errors if p["message"].startswith("将新建社区")]
+    # The sample's two communities are not on record yet: each row naming one is announced (a 提示), not
+    # created silently.
+    new_communities = [p["value"] for p in upload.errors if p["message"].startswith("将新建社区")]
     assert data == {"state": "ready", "state_label": "待确认", "progress": 100, "busy": False,
-                    "errors": 0, "warnings": 2 + len(new_communities)} and len(new_communities) == 2  # + the old 小区 sheet's 2
+                    "errors": 0, "warnings": 2 + len(new_communities)}  # + the old 小区 sheet's 2
+    assert len(new_communities) == 6 and set(new_communities) == {"西街社区", "东街社区"}
 
 
 def test_surveyor_does_not_see_another_towns_upload(client, staff_user, surveyor_user, other_town):
@@ -176,3 +178,89 @@ def test_the_marked_workbook_of_a_file_refused_as_a_whole_lists_the_error_alone(
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["错误清单"]
     assert workbook["错误清单"]["F2"].value == upload.errors[0]["message"]
+
+
+# --- the preview (issue 17): a sample of the rows as read, errors first, repeated hints grouped ------------
+def _section(page: str, section_id: str) -> str:
+    start = page.index(f'id="{section_id}"')
+    return page[start:page.index("</section>", start)]
+
+
+def _upload(client, user, path, **data):
+    client.force_login(user)
+    with path.open("rb") as handle:
+        client.post(reverse("communities:survey_upload"), {"file": handle, "csv_encoding": "auto", **data})
+    return SurveyUpload.objects.latest("pk")
+
+
+def test_the_preview_shows_the_first_five_rows_of_each_sheet_as_the_importer_read_them(client, surveyor_user, wulan):
+    """As NetBox's import preview: the columns as understood, the values as they will be written."""
+    upload = _upload(client, surveyor_user, SAMPLES / "survey-libreoffice.xlsx")
+    sample = _section(client.get(reverse("communities:survey_detail", args=[upload.pk])).content.decode(),
+                      "survey-sample")
+    assert sample.count("<table") == 3 and "住户 · 共 21 行" in sample and "小区 · 共 6 行" in sample
+    # The first five compounds, not the sixth; the file's 1,210 and N read as 1210.00 and 否.
+    assert all(f"样例小区-0{n}" in sample for n in range(1, 6)) and "样例小区-06" not in sample
+    assert "1210.00" in sample and "1,210" not in sample
+    assert "<th>导入时</th>" in sample and "<td>新增</td>" in sample
+    assert "A 列" in sample and "建成年份" in sample
+
+
+def test_errors_are_listed_before_hints(client, staff_user, wulan, tmp_path):
+    sheets = standard_sheets()
+    sheets["住户"][0] = [*sheets["住户"][0], "不认识的列"]  # a 提示 on the header row, found before the error
+    sheets["住户"].append(household_row(room="103", 改造意愿="也许吧"))
+    upload = _upload(client, staff_user, write_xlsx(tmp_path / "bad.xlsx", sheets), town=wulan.pk)
+    assert [p["level"] for p in upload.errors][:1] == ["warning"]
+    problems = _section(client.get(reverse("communities:survey_detail", args=[upload.pk])).content.decode(),
+                        "survey-problems")
+    assert problems.index("也许吧") < problems.index("无法识别的列「不认识的列」")
+
+
+def test_a_hint_repeated_on_rows_is_one_line_with_its_count_and_rows(client, staff_user, wulan, tmp_path):
+    sheets = standard_sheets()
+    sheets["小区"] += [compound_row(f"测试小区-{n}", 所属社区="西街社", 楼栋数=0, 户数=0) for n in "BCD"]
+    upload = _upload(client, staff_user, write_xlsx(tmp_path / "s.xlsx", sheets), town=wulan.pk)
+    problems = _section(client.get(reverse("communities:survey_detail", args=[upload.pk])).content.decode(),
+                        "survey-problems")
+    assert problems.count("将新建社区「西街社」") == 1
+    line = problems[problems.rindex("<tr", 0, problems.index("将新建社区「西街社」")):]
+    line = line[:line.index("</tr>")]
+    assert "<td>3、4、5</td>" in line and "<td>3 次</td>" in line
+
+
+def test_a_csv_uploaded_as_the_wrong_table_says_which_table_it_looks_like(client, staff_user, wulan):
+    upload = _upload(client, staff_user, SAMPLES / "compounds-gb18030.csv", town=wulan.pk, csv_sheet="households")
+    problems = _section(client.get(reverse("communities:survey_detail", args=[upload.pk])).content.decode(),
+                        "survey-problems")
+    first = problems[problems.index("<tbody>"):]
+    first = first[:first.index("</tr>")]
+    assert "这份 CSV 看起来是「小区」表" in first and "请把「CSV 文件是哪张表」选为「小区」" in first
+    assert upload.state == SurveyUploadState.INVALID
+
+
+def test_the_preview_page_query_count_does_not_grow_with_the_sample_or_the_problems(
+        client, staff_user, wulan, tmp_path, django_assert_num_queries):
+    small = _upload(client, staff_user, write_xlsx(tmp_path / "small.xlsx", standard_sheets()), town=wulan.pk)
+    sheets = standard_sheets()
+    sheets["小区"] += [compound_row(f"测试小区-{n}", 所属社区="西街社", 楼栋数=0, 户数=0) for n in range(40)]
+    sheets["住户"] += [household_row(room=str(200 + n), 改造意愿="也许吧") for n in range(40)]
+    large = _upload(client, staff_user, write_xlsx(tmp_path / "large.xlsx", sheets), town=wulan.pk)
+    assert len(large.errors) > len(small.errors) + 80
+    for upload in (small, large):
+        with django_assert_num_queries(3):  # session, user, the upload with its town and people
+            assert client.get(reverse("communities:survey_detail", args=[upload.pk])).status_code == 200
+
+
+def test_a_hint_on_many_rows_lists_the_first_twenty_and_counts_them_all_while_errors_stay_one_a_line():
+    from communities.selectors import survey_problem_lines
+
+    hint = {"sheet": "小区", "column": "所属社区", "value": "西街社", "message": "将新建社区「西街社」…",
+            "level": "warning", "col": 2}
+    error = {"sheet": "住户", "column": "改造意愿", "value": "也许吧", "message": "只能填 同意…", "level": "error",
+             "col": 8}
+    problems = [{**hint, "row": row} for row in range(2, 27)] + [{**error, "row": 4}, {**error, "row": 9}]
+    lines = survey_problem_lines(problems)
+    assert [(line["level"], line["count"], line["rows_text"]) for line in lines] == [
+        ("error", 1, "4"), ("error", 1, "9"),
+        ("warning", 25, "、".join(map(str, range(2, 22))) + "等")]

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from communities.choices import CsvEncoding, SurveyFileFormat, SurveySheet, SurveyUploadState
 from communities.models import Town
+from communities.selectors import survey_problem_lines
 from communities.survey import survey_file_check, survey_import, survey_upload_create
 from communities.survey.reader import SurveyFileError, sniff_format
 
@@ -75,11 +76,13 @@ class Command(BaseCommand):
     def _print(self, counts: dict, problems: list[dict]) -> None:
         for row in counts.values():
             self.stdout.write(f"{row['title']}：新增 {row['create']}，更新 {row['update']}，不变 {row['unchanged']}")
-        for problem in problems:
+        # As the preview lists them: errors first, a 提示 repeated on many rows as one line with its count.
+        for problem in survey_problem_lines(problems):
             level = "错误" if problem["level"] == "error" else "提示"
             where = "，".join(part for part in (
                 f"工作表「{problem['sheet']}」" if problem["sheet"] else "",
-                f"第 {problem['row']} 行" if problem["row"] else "",
+                f"第 {problem['rows_text']} 行" if problem["rows_text"] else "",
                 f"列「{problem['column']}」" if problem["column"] else "",
                 f"值「{problem['value']}」" if problem["value"] else "") if part)
-            self.stderr.write(f"[{level}] {where}{'：' if where else ''}{problem['message']}")
+            times = f"（共 {problem['count']} 次）" if problem["count"] > 1 else ""
+            self.stderr.write(f"[{level}] {where}{'：' if where else ''}{problem['message']}{times}")
