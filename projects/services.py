@@ -780,6 +780,9 @@ def projects_demo_create(*, programme: Programme, user) -> dict[str, int]:
             centrally_subsidised=central,
             is_demo=True,
             description="演示数据：虚构的项目，用于试用系统。",
+            # A demo compound not (yet) qualifying enters with a reason, as staff would give one
+            # (三、认定标准; 六(一)); the project page then shows it as a blocker.
+            reasons={compound.pk: "演示数据：示例项目先行列入，待补充认定资料" for compound in chosen},
         )
         for compound in chosen:
             wanted = list(dict.fromkeys(code for fact, code in deficit_items.items() if getattr(compound, fact))) or [
