@@ -1,6 +1,8 @@
 """A compound ruled 不符合, 资料不全 or 待现场审核认定 enters a project only with a recorded reason
 (工作方案三、认定标准；六(一)), and stays a blocker on the project page."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -106,3 +108,16 @@ def test_a_verdict_that_turns_ineligible_after_admission_is_a_blocker_asking_for
     client.force_login(staff_user)
     page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
     assert "南苑小区认定为“不符合”，不具备改造条件（工作方案三、认定标准；六(一)），且未记录列入原因" in page
+
+
+def test_the_progress_report_lists_the_same_verdict_blocker_as_the_page(programme, wulan, staff_user):
+    from projects.reports.progress import project_chunks, project_facts
+
+    bad = ruled(CompoundFactory(town=wulan, name="北苑小区"), Verdict.INCOMPLETE)
+    services.project_create(
+        programme=programme, code="jy-09", name="测试", compounds=[bad], user=staff_user,
+        reasons={bad.pk: "补办产权证明中"},
+    )
+    (projects, _), = list(project_chunks(programme=programme, is_demo=False))
+    blockers = project_facts(projects[0], today=dt.date(2023, 6, 1))["blockers"]
+    assert "北苑小区认定为“资料不全”，不具备改造条件（工作方案三、认定标准；六(一)）；列入原因：补办产权证明中" in blockers
