@@ -3,7 +3,8 @@ from django import forms
 from agencies.models import Agency
 from communities.models import Compound
 
-from .choices import DocumentKind, FourItem, TaskStatus
+from . import admission_rules
+from .choices import DocumentKind, FourItem, ScopeCategory, TaskStatus
 from .models import ProjectDocument, ProjectStep, ScopeItem
 
 
@@ -14,7 +15,29 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def _compounds_for_picking(*, is_demo: bool):
+    # town and assessment come with each compound: the admission rule reads the verdict of every ticked one.
+    return Compound.objects.filter(is_demo=is_demo).select_related("town", "assessment")
+
+
+def _admission_reasons(form, compounds) -> dict[int, str]:
+    """The 列入原因 typed beside each picked compound (input reason_<id> of the picker table); a compound
+    ruled 不符合, 资料不全 or 待现场审核认定 without one is a form error naming it (三、认定标准; 六(一))."""
+    reasons = {}
+    for compound in compounds:
+        reason = (form.data.get(f"reason_{compound.pk}") or "").strip()
+        refusal = admission_rules.missing_reason_refusal(compound, reason)
+        if refusal:
+            form.add_error("compounds" if "compounds" in form.fields else "compound", refusal)
+        elif admission_rules.needs_reason(compound):
+            reasons[compound.pk] = reason
+    return reasons
+
+
 class ProjectForm(forms.Form):
+    """A new project. Its compounds are ticked in the searchable picker table (templates/projects/
+    _compound_picker.html), never rendered as one select of every compound."""
+
     code = forms.SlugField(label="项目编号", max_length=40, help_text="字母、数字、连字符，如 JY2023-01")
     name = forms.CharField(label="项目名称", max_length=120)
     centrally_subsidised = forms.BooleanField(label="中央补助项目", required=False)
@@ -24,10 +47,16 @@ class ProjectForm(forms.Form):
     description = forms.CharField(label="项目说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     compounds = forms.ModelMultipleChoiceField(
         label="小区",
-        queryset=Compound.objects.select_related("town"),
+        queryset=_compounds_for_picking(is_demo=False),
         required=False,
         help_text="第1期；分期改造可在项目页添加",
     )
+    PLAIN_FIELDS = ("code", "name", "centrally_subsidised", "responsible_agency", "description")
+
+    def clean(self):
+        data = super().clean()
+        data["reasons"] = _admission_reasons(self, data.get("compounds") or ())
+        return data
 
 
 class ProjectEditForm(forms.Form):
@@ -38,13 +67,25 @@ class ProjectEditForm(forms.Form):
 
 
 class ProjectCompoundForm(forms.Form):
-    compound = forms.ModelChoiceField(label="小区", queryset=Compound.objects.select_related("town"))
+    """One compound (or phase) added to a project, picked in the same searchable table."""
+
+    compound = forms.ModelChoiceField(label="小区", queryset=Compound.objects.none())
     phase = forms.IntegerField(label="期次", min_value=1, initial=1)
     households = forms.IntegerField(
         label="本期涉及户数", min_value=0, required=False, help_text="留空取小区户数"
     )
+    PLAIN_FIELDS = ("phase", "households")
 
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["compound"].queryset = _compounds_for_picking(is_demo=project.is_demo)
 
+    def clean(self):
+        data = super().clean()
+        compound = data.get("compound")
+        reasons = _admission_reasons(self, [compound] if compound else [])
+        data["reason"] = reasons.get(compound.pk, "") if compound else ""
+        return data
 class StepPlanForm(forms.Form):
     planned_start = forms.DateField(label="计划开始", required=False, widget=DateInput())
     planned_end = forms.DateField(label="计划完成", required=False, widget=DateInput())
@@ -75,27 +116,49 @@ class StepActionForm(forms.Form):
         return data
 
 
+def scope_item_choices(items) -> list:
+    """The catalog items grouped under the headings of 五 (category, then 子项), in catalog order, as
+    <optgroup>s: 「完善配套设施 · 市政管网设施改造」 holds 供排水管网改造 and the other networks."""
+    category_rank = {value: rank for rank, value in enumerate(ScopeCategory.values)}
+    groups: dict[tuple, list] = {}
+    for item in sorted(items, key=lambda i: (category_rank.get(i.category, 99), i.order, i.pk)):
+        heading = ScopeCategory(item.category).label if item.category in category_rank else item.category
+        label = heading if not item.subcategory or item.subcategory == heading else f"{heading} · {item.subcategory}"
+        groups.setdefault((category_rank.get(item.category, 99), label), []).append(
+            (item.pk, f"{item.name}（{item.unit}）")
+        )
+    # Items were visited by (category, order), so the groups are already in that order.
+    return [("", "请选择改造内容")] + [(label, options) for (_, label), options in groups.items()]
+
+
 class ScopeLineForm(forms.Form):
+    """One line of scope. The quantity is entered once, in the catalog item's unit; the Ministry's
+    outputs (管网公里, 电梯, 停车位…) derive from it (scope_rules.outputs_from_quantity)."""
+
     compound = forms.ModelChoiceField(label="小区", queryset=Compound.objects.none())
-    scope_item = forms.ModelChoiceField(label="改造内容", queryset=ScopeItem.objects.all())
-    quantity = forms.DecimalField(label="工程量", min_value=0, max_digits=12, decimal_places=2)
-    unit = forms.CharField(label="单位", max_length=20, required=False, help_text="留空取目录单位")
+    scope_item = forms.ModelChoiceField(
+        label="改造内容",
+        queryset=ScopeItem.objects.all(),
+        help_text="按工作方案五的类别分组；括号内为计量单位",
+    )
+    quantity = forms.DecimalField(
+        label="工程量",
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text="按所选改造内容的计量单位填写；改造管网(公里)、加装电梯、停车位、充电桩、养老和托育设施数由工程量得出",
+    )
     estimated_cost_yuan = forms.DecimalField(
         label="估算投资(元)", min_value=0, max_digits=14, decimal_places=2
     )
-    pipes_km = forms.DecimalField(
-        label="改造管网(公里)", min_value=0, max_digits=10, decimal_places=3, required=False
-    )
-    lifts = forms.IntegerField(label="加装电梯(部)", min_value=0, required=False)
-    parking_spaces = forms.IntegerField(label="增设停车位(个)", min_value=0, required=False)
-    charging_piles = forms.IntegerField(label="充电桩(个)", min_value=0, required=False)
-    elderly_care_facilities = forms.IntegerField(label="养老设施(处)", min_value=0, required=False)
-    child_care_facilities = forms.IntegerField(label="托育设施(处)", min_value=0, required=False)
     notes = forms.CharField(label="说明", max_length=200, required=False)
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["compound"].queryset = project.compounds.all()
+        field = self.fields["scope_item"]
+        field.choices = scope_item_choices(field.queryset)
+        field.widget.attrs["data-filterable"] = "true"
 
 
 class FourItemAckForm(forms.Form):

@@ -8,6 +8,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from communities.choices import Verdict
+
 from . import steps as step_catalog
 from .choices import (
     NATIONAL_CLASS_NONE,
@@ -208,6 +210,14 @@ class ProjectCompound(models.Model):
     phase = models.PositiveSmallIntegerField("期次", default=1, validators=[MinValueValidator(1)])
     households = models.PositiveIntegerField(
         "涉及户数", default=0, help_text="本期改造涉及的住户数，统计开工、完工户数时使用"
+    )
+    # 三、认定标准 and 六(一): a compound ruled 不符合, 资料不全 or 待现场审核认定 enters a project only with
+    # a reason (projects.admission_rules); the verdict it had then is kept beside the reason.
+    admission_verdict = models.CharField(
+        "列入时认定结论", max_length=12, choices=Verdict.choices, blank=True, default=""
+    )
+    admission_reason = models.TextField(
+        "列入原因", blank=True, default="", help_text="小区认定为不符合、资料不全或待现场审核认定时必填"
     )
     history = HistoricalRecords()
 

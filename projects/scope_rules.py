@@ -3,12 +3,16 @@
 1. 三供一业 (五, second paragraph): in a compound renovated in recent years (改扩翻, 三供一业),
    content already renovated must not be renovated again (不得重复改造). The compound's survey keeps
    what was done as text (`renovated_content`); an item is refused when that text names it.
-2. 水、电、路、气 (五, third paragraph): a centrally subsidised project must attend to water, power,
+2. The quantity is entered once (工程量, in the catalog item's unit); the Ministry's physical outputs
+   (管网公里, 电梯部数, 停车位, 充电桩, 养老、托育设施) are derived from it where the item measures that
+   output, and are zero elsewhere, so a line's outputs cannot disagree with its quantity.
+3. 水、电、路、气 (五, third paragraph): a centrally subsidised project must attend to water, power,
    roads and gas and renovate them wherever possible (能改即改). Where a compound has the deficit and
    the project leaves the item out, staff get a warning they must acknowledge with a reason.
 """
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from .choices import FourItem
 
@@ -101,3 +105,57 @@ def four_item_gaps(*, project, compounds, lines, acknowledgements) -> list[FourI
                     )
                 )
     return gaps
+
+
+# The physical outputs the Ministry's monthly statistics count, and the catalog items that measure
+# exactly that output: for these the quantity *is* the output (管网 in km; the others in units).
+OUTPUT_FIELDS = (
+    "pipes_km",
+    "lifts",
+    "parking_spaces",
+    "charging_piles",
+    "elderly_care_facilities",
+    "child_care_facilities",
+)
+OUTPUT_FROM_ITEM: dict[str, str] = {
+    "water_supply_drainage": "pipes_km",
+    "heating_network": "pipes_km",
+    "power_network": "pipes_km",
+    "gas_network": "pipes_km",
+    "telecom_network": "pipes_km",
+    "sewage_network": "pipes_km",
+    "cables_underground": "pipes_km",
+    "lift_retrofit": "lifts",
+    "parking_spaces": "parking_spaces",
+    "ev_charging_piles": "charging_piles",
+    "elderly_care": "elderly_care_facilities",
+    "child_care": "child_care_facilities",
+}
+# A pipe quantity in these units converts to kilometres by this factor.
+KM_PER_UNIT = {"km": Decimal("1"), "公里": Decimal("1"), "千米": Decimal("1"), "m": Decimal("0.001"),
+               "米": Decimal("0.001")}
+
+
+def output_field_of(scope_item) -> str | None:
+    """The output field `scope_item`'s quantity measures, or None."""
+    return OUTPUT_FROM_ITEM.get(scope_item.code)
+
+
+def outputs_from_quantity(*, scope_item, quantity: Decimal, unit: str) -> tuple[dict, str | None]:
+    """The line's outputs derived from its quantity, and a refusal when the quantity cannot be one
+    (a pipe length in a unit that is not a length, a count that is not a whole number)."""
+    outputs = {name: (Decimal("0") if name == "pipes_km" else 0) for name in OUTPUT_FIELDS}
+    target = output_field_of(scope_item)
+    if target is None:
+        return outputs, None
+    label = scope_item.name
+    if target == "pipes_km":
+        factor = KM_PER_UNIT.get(unit)
+        if factor is None:
+            return outputs, f"“{label}”的工程量是管网长度，单位须为 km 或 m（现为“{unit}”）。"
+        outputs[target] = (quantity * factor).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+        return outputs, None
+    if quantity != quantity.to_integral_value():
+        return outputs, f"“{label}”按{unit or scope_item.unit}计数，工程量须为整数（现为 {quantity}）。"
+    outputs[target] = int(quantity)
+    return outputs, None

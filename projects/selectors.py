@@ -1,13 +1,13 @@
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 
 from communities.totals import recorded_as_of
 from ui.people import display_name
 
-from . import deadlines, scope_rules
+from . import admission_rules, deadlines, scope_rules
 from . import steps as step_catalog
 from .choices import StepStatus, TaskStatus
 from .models import Programme, StepFacts
@@ -216,12 +216,18 @@ def project_row(project, *, today: dt.date) -> dict:
 
 
 def project_blockers(
-    *, project, steps, acceptance, gaps, tasks, compounds, lines, today: dt.date
+    *, project, steps, acceptance, gaps, tasks, compounds, lines, today: dt.date, phases=None
 ) -> list[str]:
-    """What holds the project up now, each in one sentence a reader can act on."""
+    """What holds the project up now, each in one sentence a reader can act on. `phases` (the
+    ProjectCompound rows with compound__assessment loaded) add the compounds whose verdict does not
+    qualify them (三、认定标准; 六(一)); callers that omit it skip that check."""
     blockers = []
     if not compounds:
         blockers.append("项目尚未包含任何小区。")
+    for phase in phases or ():
+        verdict_blocker = admission_rules.blocker(phase)
+        if verdict_blocker:
+            blockers.append(verdict_blocker)
     if compounds and not lines:
         blockers.append("尚未录入改造内容明细（工作方案五）。")
     by_code = {s.code: s for s in steps}
@@ -264,13 +270,63 @@ def project_blockers(
     return blockers
 
 
+# --- Compound picker (project creation, adding a compound) -----------------------------------------------
+
+PICKER_LIMIT = 50
+
+
+def _picker_row(compound) -> dict:
+    verdict = admission_rules.current_verdict(compound)
+    return {
+        "compound": compound,
+        "verdict": verdict or "",
+        "verdict_label": compound.assessment.get_verdict_display() if verdict else "未认定",
+        "needs_reason": verdict in admission_rules.VERDICTS_NEEDING_REASON,
+        "project_count": getattr(compound, "project_count", 0),
+    }
+
+
+def compound_picker(
+    *, query: str = "", selected_ids=(), is_demo: bool = False, exclude_project=None, limit: int = PICKER_LIMIT
+) -> dict:
+    """The rows of the searchable compound picker: the compounds already ticked (kept whatever the
+    search), then up to `limit` others whose name, town or address contains `query`, each with its
+    town, verdict (三、认定标准), households and how many projects it is already in. Two queries."""
+    from communities.models import Compound
+
+    ids = sorted({int(i) for i in selected_ids if str(i).isdigit()})
+    base = (
+        Compound.objects.filter(is_demo=is_demo)
+        .select_related("town", "assessment")
+        .annotate(project_count=Count("project_phases"))
+        .order_by("town__name", "name", "pk")
+    )
+    if exclude_project is not None:
+        base = base.exclude(project_phases__project=exclude_project)
+    selected = [_picker_row(c) for c in base.filter(pk__in=ids)] if ids else []
+    query = (query or "").strip()
+    matches = base.exclude(pk__in=ids)
+    if query:
+        matches = matches.filter(
+            Q(name__icontains=query) | Q(town__name__icontains=query) | Q(address__icontains=query)
+        )
+    found = list(matches[: limit + 1])
+    return {
+        "query": query,
+        "selected": selected,
+        "matches": [_picker_row(c) for c in found[:limit]],
+        "more": len(found) > limit,
+        "limit": limit,
+    }
+
+
 def project_detail(*, project, today: dt.date | None = None) -> dict:
     """Everything the project page shows, in a fixed number of queries."""
     from .models import AcceptanceRecord
 
     today = today or timezone.localdate()
     steps = list(project.steps.select_related("responsible_agency").order_by("order"))
-    phases = list(project.project_compounds.select_related("compound__town"))
+    phases = list(project.project_compounds.select_related("compound__town", "compound__assessment"))
     compounds = [p.compound for p in phases]
     lines = list(
         project.scope_lines.select_related("compound", "scope_item").order_by(
@@ -318,6 +374,7 @@ def project_detail(*, project, today: dt.date | None = None) -> dict:
             compounds=compounds,
             lines=lines,
             today=today,
+            phases=phases,
         ),
         "deadline_rule": deadlines.RULE_TEXT,
         "today": today,

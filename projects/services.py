@@ -18,7 +18,7 @@ from communities.services import named_compounds_load, towns_load
 from funding.services import funding_source_kinds_load
 from jingyuan_renovation.loading import LoadCounts, upsert
 
-from . import duty_tasks, scope_rules
+from . import admission_rules, duty_tasks, scope_rules
 from . import steps as step_catalog
 from .choices import DocumentKind, StepStatus, TaskStatus
 from .documents import document_check
@@ -115,9 +115,13 @@ def project_create(
     responsible_agency: Agency | None = None,
     description: str = "",
     is_demo: bool = False,
+    reasons: dict[int, str] | None = None,
 ) -> Project:
     """Create a project covering `compounds` (Compound rows, phase 1, or (compound, phase, households)),
-    with one row per step of 六 in the catalog's order and the annex duties derived as tasks."""
+    with one row per step of 六 in the catalog's order and the annex duties derived as tasks.
+    `reasons` maps a compound id to its 列入原因, required where its verdict is 不符合, 资料不全 or
+    待现场审核认定 (三、认定标准; 六(一); projects.admission_rules)."""
+    reasons = reasons or {}
     agencies = _agencies_by_code()
     project = Project(
         programme=programme,
@@ -132,7 +136,12 @@ def project_create(
     for entry in compounds:
         compound, phase, households = entry if isinstance(entry, tuple) else (entry, 1, None)
         project_compound_add(
-            project=project, compound=compound, phase=phase, households=households, user=user
+            project=project,
+            compound=compound,
+            phase=phase,
+            households=households,
+            user=user,
+            reason=reasons.get(compound.pk, ""),
         )
     for definition in step_catalog.STEPS:
         _save(
@@ -162,18 +171,32 @@ def project_update(*, project: Project, user, **values) -> Project:
 
 @transaction.atomic
 def project_compound_add(
-    *, project: Project, compound: Compound, user, phase: int = 1, households: int | None = None
+    *,
+    project: Project,
+    compound: Compound,
+    user,
+    phase: int = 1,
+    households: int | None = None,
+    reason: str = "",
 ) -> ProjectCompound:
-    """Add a compound (or one phase of its work) to a project."""
+    """Add a compound (or one phase of its work) to a project. A compound ruled 不符合, 资料不全 or
+    待现场审核认定 needs a reason, kept on the row with the verdict and in its history (三、认定标准; 六(一))."""
     if compound.is_demo != project.is_demo:
         _refuse("演示小区只能列入演示项目，真实小区只能列入真实项目。")
+    refusal = admission_rules.missing_reason_refusal(compound, reason)
+    if refusal:
+        _refuse(refusal)
+    needs_reason = admission_rules.needs_reason(compound)
     row = ProjectCompound(
         project=project,
         compound=compound,
         phase=phase,
         households=households if households is not None else (compound.household_count or 0),
+        admission_verdict=admission_rules.current_verdict(compound) if needs_reason else "",
+        admission_reason=reason.strip() if needs_reason else "",
     )
-    _save(row, user=user)
+    # The history's change reason holds 100 characters; the full reason is on the row (and its history).
+    _save(row, user=user, reason=f"列入原因：{row.admission_reason}"[:100] if needs_reason else "")
     project_steps_from_records(project=project, user=user)
     return row
 
@@ -403,30 +426,10 @@ def projects_steps_from_records(*, compound_ids, user=None) -> None:
 
 # --- Scope -------------------------------------------------------------------------------------------
 
-# The physical outputs the Ministry's monthly statistics count, filled from the quantity when the
-# catalog item measures exactly that output and the user gave none.
-OUTPUT_FROM_ITEM: dict[str, str] = {
-    "water_supply_drainage": "pipes_km",
-    "heating_network": "pipes_km",
-    "power_network": "pipes_km",
-    "gas_network": "pipes_km",
-    "telecom_network": "pipes_km",
-    "sewage_network": "pipes_km",
-    "cables_underground": "pipes_km",
-    "lift_retrofit": "lifts",
-    "parking_spaces": "parking_spaces",
-    "ev_charging_piles": "charging_piles",
-    "elderly_care": "elderly_care_facilities",
-    "child_care": "child_care_facilities",
-}
-OUTPUT_FIELDS = (
-    "pipes_km",
-    "lifts",
-    "parking_spaces",
-    "charging_piles",
-    "elderly_care_facilities",
-    "child_care_facilities",
-)
+# The outputs now derive from the quantity (scope_rules.outputs_from_quantity); the names stay here
+# for the callers that imported them from services.
+OUTPUT_FROM_ITEM = scope_rules.OUTPUT_FROM_ITEM
+OUTPUT_FIELDS = scope_rules.OUTPUT_FIELDS
 
 
 def project_four_item_gaps(*, project: Project) -> list[scope_rules.FourItemGap]:
@@ -452,13 +455,12 @@ def scope_line_save(
     unit: str = "",
     line: ScopeLine | None = None,
     notes: str = "",
-    **outputs,
 ) -> tuple[ScopeLine, list[scope_rules.FourItemGap]]:
     """Add or change one scope line. Refused for a compound outside the project and for content
-    already done under 三供一业 (不得重复改造, 五). Returns the line and the project's open 水电路气
-    gaps, which the page shows as warnings to include the item or acknowledge with a reason."""
-    if set(outputs) - set(OUTPUT_FIELDS):
-        raise TypeError(f"unknown outputs {sorted(set(outputs) - set(OUTPUT_FIELDS))}")
+    already done under 三供一业 (不得重复改造, 五). The quantity is entered once: the outputs (管网公里,
+    电梯, 停车位…) derive from it where the item measures that output (scope_rules.outputs_from_quantity).
+    Returns the line and the project's open 水电路气 gaps, which the page shows as warnings to include
+    the item or acknowledge with a reason."""
     if not project.project_compounds.filter(compound=compound).exists():
         _refuse(f"{compound.name}不在本项目中，请先把该小区加入项目。")
     refusal = scope_rules.repeat_renovation_refusal(compound=compound, scope_item=scope_item)
@@ -468,13 +470,11 @@ def scope_line_save(
     line.compound, line.scope_item, line.quantity = compound, scope_item, quantity
     line.unit = unit or scope_item.unit
     line.estimated_cost_yuan, line.notes = estimated_cost_yuan, notes
-    for name in OUTPUT_FIELDS:
-        setattr(line, name, outputs.get(name, 0) or 0)
-    target = OUTPUT_FROM_ITEM.get(scope_item.code)
-    if target and not any(outputs.get(name) for name in OUTPUT_FIELDS):
-        value = quantity if target == "pipes_km" else int(quantity)
-        if target != "pipes_km" or line.unit == "km":
-            setattr(line, target, value)
+    outputs, refusal = scope_rules.outputs_from_quantity(scope_item=scope_item, quantity=quantity, unit=line.unit)
+    if refusal:
+        _refuse(refusal)
+    for name, value in outputs.items():
+        setattr(line, name, value)
     _save(line, user=user)
     agency_tasks_derive(project=project, user=user)
     return line, [gap for gap in project_four_item_gaps(project=project) if gap.acknowledged_reason is None]
@@ -780,6 +780,9 @@ def projects_demo_create(*, programme: Programme, user) -> dict[str, int]:
             centrally_subsidised=central,
             is_demo=True,
             description="演示数据：虚构的项目，用于试用系统。",
+            # A demo compound not (yet) qualifying enters with a reason, as staff would give one
+            # (三、认定标准; 六(一)); the project page then shows it as a blocker.
+            reasons={compound.pk: "演示数据：示例项目先行列入，待补充认定资料" for compound in chosen},
         )
         for compound in chosen:
             wanted = list(dict.fromkeys(code for fact, code in deficit_items.items() if getattr(compound, fact))) or [

@@ -16,6 +16,7 @@ from agencies.models import Agency
 from communities.models import Compound
 from communities.synthetic import SYNTHETIC_COMPOUND_PREFIX
 
+from . import scope_rules
 from . import steps as catalog
 from .choices import StepStatus, TaskStatus
 from .models import AgencyTask, Programme, Project, ProjectCompound, ProjectStep, ScopeItem, ScopeLine
@@ -55,11 +56,11 @@ def synthetic_projects_generate(*, programme: Programme, compounds_per_project: 
         for compound_id, households in group:
             phases.append(ProjectCompound(project=project, compound_id=compound_id, households=households or 0))
             for item in rng.sample(items, 2):
+                # Outputs derive from the quantity as scope_line_save derives them (scope_rules).
+                outputs, _ = scope_rules.outputs_from_quantity(scope_item=item, quantity=Decimal("1"), unit=item.unit)
                 lines.append(ScopeLine(
                     project=project, compound_id=compound_id, scope_item=item, quantity=Decimal("1.00"),
-                    unit=item.unit, estimated_cost_yuan=Decimal(rng.randint(50, 500) * 1000),
-                    pipes_km=Decimal("0.8") if item.code != "roads_paving" else Decimal("0"),
-                    parking_spaces=rng.randint(0, 20),
+                    unit=item.unit, estimated_cost_yuan=Decimal(rng.randint(50, 500) * 1000), **outputs,
                 ))
         for index, definition in enumerate(catalog.STEPS):
             planned_start = _START + dt.timedelta(days=index * _STEP_DAYS)

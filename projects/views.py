@@ -19,6 +19,7 @@ from . import steps as step_catalog
 from .filters import AgencyTaskFilter, ProjectFilter
 from .models import AcceptanceRecord, AgencyTask, Project, ProjectDocument, ProjectStep, ScopeLine
 from .selectors import (
+    compound_picker,
     indicators,
     phases_attach,
     programme_current,
@@ -91,10 +92,13 @@ def _service(form, call) -> bool:
     return True
 
 
-def _form_page(request, *, form, title: str, back: str, project=None, submit: str = "保存", note: str = ""):
+def _form_page(
+    request, *, form, title: str, back: str, project=None, submit: str = "保存", note: str = "",
+    template: str = "projects/form.html",
+):
     return render(
         request,
-        "projects/form.html",
+        template,
         {"form": form, "title": title, "back": back, "project": project, "submit": submit, "note": note},
     )
 
@@ -137,28 +141,75 @@ def project_list(request):
     )
 
 
+def _picker_page(request, *, form, title: str, back: str, multiple: bool, is_demo: bool, project=None,
+                 submit: str = "保存"):
+    """A form whose compounds are ticked in the searchable picker table (town, verdict, households),
+    searched on the server (?q= or the 搜索 button, keeping what is ticked and typed)."""
+    source = request.POST if request.method == "POST" else request.GET
+    name = "compounds" if multiple else "compound"
+    picked = source.getlist(name)
+    picker = compound_picker(
+        query=source.get("q", ""), selected_ids=picked, is_demo=is_demo, exclude_project=project
+    )
+    rows = picker["selected"] + picker["matches"]
+    for row in rows:
+        row["checked"] = str(row["compound"].pk) in picked
+        row["reason"] = source.get(f"reason_{row['compound'].pk}", "")
+    return render(
+        request,
+        "projects/compound_pick_form.html",
+        {
+            "form": form,
+            "plain_fields": [form[field] for field in form.PLAIN_FIELDS],
+            "picker_field": form[name],
+            "picker": picker,
+            "rows": rows,
+            "input_name": name,
+            "input_type": "checkbox" if multiple else "radio",
+            "title": title,
+            "back": back,
+            "project": project,
+            "submit": submit,
+        },
+    )
+
+
+def _searching(request) -> bool:
+    """The picker's 搜索 button re-draws the form with the new search, saving nothing."""
+    return request.method == "POST" and "search" in request.POST
+
+
+def _unbound(form_class, request, **kwargs):
+    """The form as the user left it, without errors (a search is not a save attempt)."""
+    initial = {name: request.POST.get(name) for name in form_class.PLAIN_FIELDS if name in request.POST}
+    return form_class(initial=initial, **kwargs)
+
+
 @login_required
 def project_create(request):
     require_role(request.user, *WRITE_ROLES)
     programme = programme_current()
     if programme is None:
         raise Http404("尚未载入改造计划。")
-    form = project_forms.ProjectForm(request.POST or None)
-    created = {}
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _service(
+    if request.method == "POST" and not _searching(request):
+        form = project_forms.ProjectForm(request.POST)
+        created = {}
+        if form.is_valid() and _service(
             form,
             lambda: created.setdefault(
                 "project",
                 services.project_create(programme=programme, user=request.user, **form.cleaned_data),
             ),
-        )
-    ):
-        messages.success(request, "项目已创建，实施步骤和部门任务已生成。")
-        return redirect("project_detail", pk=created["project"].pk)
-    return _form_page(request, form=form, title="新建改造项目", back=reverse("project_list"))
+        ):
+            messages.success(request, "项目已创建，实施步骤和部门任务已生成。")
+            return redirect("project_detail", pk=created["project"].pk)
+    elif _searching(request):
+        form = _unbound(project_forms.ProjectForm, request)
+    else:
+        form = project_forms.ProjectForm()
+    return _picker_page(
+        request, form=form, title="新建改造项目", back=reverse("project_list"), multiple=True, is_demo=False
+    )
 
 
 # --- Project page ----------------------------------------------------------------------------------
@@ -200,22 +251,25 @@ def project_edit(request, pk: int):
 @login_required
 def project_compound_add(request, pk: int):
     project = _project_for_user(request, pk, write=True)
-    form = project_forms.ProjectCompoundForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _service(
+    if request.method == "POST" and not _searching(request):
+        form = project_forms.ProjectCompoundForm(request.POST, project=project)
+        if form.is_valid() and _service(
             form,
             lambda: services.project_compound_add(project=project, user=request.user, **form.cleaned_data),
-        )
-    ):
-        messages.success(request, "小区已加入项目。")
-        return redirect("project_detail", pk=project.pk)
-    return _form_page(
+        ):
+            messages.success(request, "小区已加入项目。")
+            return redirect("project_detail", pk=project.pk)
+    elif _searching(request):
+        form = _unbound(project_forms.ProjectCompoundForm, request, project=project)
+    else:
+        form = project_forms.ProjectCompoundForm(project=project)
+    return _picker_page(
         request,
         form=form,
         title="添加小区（分期）",
         back=reverse("project_detail", args=[pk]),
+        multiple=False,
+        is_demo=project.is_demo,
         project=project,
     )
 
@@ -279,6 +333,14 @@ def step_edit(request, pk: int, code: str):
     )
 
 
+def _kept_unit(line, form) -> str:
+    """A line recorded in a unit other than the catalog's keeps it while its item stays the same;
+    otherwise the quantity is in the catalog item's unit (the form shows that unit beside the item)."""
+    if line is not None and line.scope_item_id == form.cleaned_data["scope_item"].pk:
+        return line.unit
+    return ""
+
+
 @login_required
 def scope_line_edit(request, pk: int, line_id: int | None = None):
     project = _project_for_user(request, pk, write=True)
@@ -295,7 +357,9 @@ def scope_line_edit(request, pk: int, line_id: int | None = None):
             form,
             lambda: result.setdefault(
                 "saved",
-                services.scope_line_save(project=project, user=request.user, line=line, **form.cleaned_data),
+                services.scope_line_save(
+                    project=project, user=request.user, line=line, unit=_kept_unit(line, form), **form.cleaned_data
+                ),
             ),
         )
     ):
@@ -306,6 +370,7 @@ def scope_line_edit(request, pk: int, line_id: int | None = None):
     return _form_page(
         request,
         form=form,
+        template="projects/scope_line_form.html",
         title="修改改造内容" if line else "添加改造内容",
         back=reverse("project_detail", args=[pk]),
         project=project,

@@ -315,7 +315,7 @@ def _project_world(programme, staff, compound, finance, other_agency):
     from projects.services import project_create
 
     project = project_create(programme=programme, code="jy-matrix", name="矩阵测试项目", compounds=[compound],
-                             user=staff)
+                             user=staff, reasons={compound.pk: "测试：先行列入，待补充认定资料"})
     own_task = AgencyTask.objects.create(programme=programme, project=project, agency=finance, title="拨付资金")
     foreign_task = AgencyTask.objects.create(programme=programme, project=project, agency=other_agency,
                                              title="其他单位任务")

@@ -76,7 +76,7 @@ def project(programme, wulan, staff_user):
 
     compound = make_estate(town=wulan)[0]
     return project_create(programme=programme, code="jy-prop", name="属性测试项目", compounds=[compound],
-                          user=staff_user)
+                          user=staff_user, reasons={compound.pk: "测试：先行列入，待补充认定资料"})
 
 
 @given(quantity=NUMBERS, cost=NUMBERS, lifts=NUMBERS, pipes=NUMBERS)

@@ -56,7 +56,9 @@ def project_chunks(*, programme: Programme, is_demo: bool):
                 Prefetch("steps", queryset=ProjectStep.objects.select_related("responsible_agency").order_by("order")),
                 Prefetch(
                     "project_compounds",
-                    queryset=ProjectCompound.objects.select_related("compound__town").order_by("compound__name", "phase"),
+                    queryset=ProjectCompound.objects.select_related("compound__town", "compound__assessment").order_by(
+                        "compound__name", "phase"
+                    ),
                 ),
                 Prefetch("scope_lines", queryset=ScopeLine.objects.select_related("scope_item")),
                 "four_item_acknowledgements",
@@ -93,6 +95,7 @@ def project_facts(project, *, today: dt.date) -> dict:
         compounds=compounds,
         lines=lines,
         today=today,
+        phases=phases,  # a compound admitted against its verdict is a blocker here as on the page
     )
     row["phases"] = phases
     return row

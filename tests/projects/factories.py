@@ -43,6 +43,11 @@ class CompoundFactory(factory.django.DjangoModelFactory):
     household_count = 40
 
 
+# Test compounds are often 资料不全 (only the facts a test needs are set); a project may take them only
+# with a reason (三、认定标准; 六(一)), which the builder gives. The rule itself: test_services_admission.py.
+TEST_ADMISSION_REASON = "测试：先行列入，待补充认定资料"
+
+
 def make_project(*, programme, user, compounds, code="jy-01", central=False, is_demo=False):
     return services.project_create(
         programme=programme,
@@ -52,6 +57,7 @@ def make_project(*, programme, user, compounds, code="jy-01", central=False, is_
         user=user,
         centrally_subsidised=central,
         is_demo=is_demo,
+        reasons={(c[0] if isinstance(c, tuple) else c).pk: TEST_ADMISSION_REASON for c in compounds},
     )
 
 

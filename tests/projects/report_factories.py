@@ -39,8 +39,11 @@ def make_report_world(*, programme, user, compound_name=None):
     planned = make_project(programme=programme, user=user, compounds=[], code="jy-03")
     for project in (done, ready, planned):
         plan(project, user)
-    add_line(done, user, estates[0], "water_supply_drainage", cost="1234567.89", pipes_km="1.5", lifts=2)
-    add_line(ready, user, estates[1], "roads_paving", cost="100000", parking_spaces=12)
+    # Each output comes from the quantity of the line that measures it (scope_rules.outputs_from_quantity).
+    add_line(done, user, estates[0], "water_supply_drainage", quantity="1.5", cost="1234567.89")
+    add_line(done, user, estates[0], "lift_retrofit", quantity="2", cost="0")
+    add_line(ready, user, estates[1], "roads_paving", cost="100000")
+    add_line(ready, user, estates[1], "parking_spaces", quantity="12", cost="0")
     complete_through(done, user, "completion_acceptance")
     complete_through(ready, user, "construction_tender", late_days=3)
     backdate()

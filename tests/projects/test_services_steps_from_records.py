@@ -61,7 +61,7 @@ def test_survey_import_after_the_project_exists_completes_its_survey_step(progra
     from projects.services import project_compound_add
 
     other = make_project(programme=programme, user=staff_user, compounds=[late], code="jy-02")
-    project_compound_add(project=other, compound=compound, phase=2, user=staff_user)
+    project_compound_add(project=other, compound=compound, phase=2, user=staff_user, reason="测试：先行列入，待补充认定资料")
     assert step(other, "survey").status == StepStatus.IN_PROGRESS
     assert step(other, "survey").actual_start == dt.date(2023, 3, 10)
     assert step(project, "survey").is_done

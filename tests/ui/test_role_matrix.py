@@ -85,6 +85,10 @@ PAGES = [
     ("project_create", "get", "project_create", None, "", expect(("staff",))),
     ("project_edit", "get", "project_edit", "project", "", expect(("staff",))),
     ("project_compound_add", "get", "project_compound_add", "project", "", expect(("staff",))),
+    # The searchable compound picker (issue 17): its search and an empty save are staff's alone too.
+    ("project_create_search", "get", "project_create", None, "?q=小区", expect(("staff",))),
+    ("project_create_post", "post", "project_create", None, "", expect((), staff=200)),
+    ("project_compound_add_search", "get", "project_compound_add", "project", "?q=小区", expect(("staff",))),
     ("scope_line_add", "get", "scope_line_add", "project", "", expect(("staff",))),
     ("four_item_acknowledge", "get", "four_item_acknowledge", "project", "", expect(("staff",))),
     ("document_upload", "get", "document_upload", "project", "", expect(("staff",))),
