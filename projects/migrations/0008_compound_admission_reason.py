@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0006_task_notes'),
+        ('projects', '0007_document_type_labels'),
     ]
 
     operations = [
