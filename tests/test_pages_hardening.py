@@ -41,7 +41,7 @@ WRITES = {
     "funding:expenditure_create", "funding:construction_cost_edit", "funding:pledge_create",
     "funding:pledge_edit", "funding:source_class_rules",
     "communities:compound_facts_edit", "communities:compound_merge_create", "agencies:account_create",
-    "agencies:account_edit", "agencies:account_password_reset", "password_change",
+    "agencies:account_edit", "agencies:account_password_reset", "password_change", "funding:movement_reverse",
 }
 HEALTH = {"healthz"}
 

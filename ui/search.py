@@ -14,6 +14,7 @@ from agencies.choices import Role
 from agencies.models import LeadingGroupSeat
 from communities.models import Compound
 from projects.models import AgencyTask, Project
+from ui.people import display_name
 
 # Shortest query searched: one Chinese character already names few things (乌, 县).
 MIN_LENGTH = 1
@@ -75,7 +76,7 @@ def _people(user, q: str, role) -> Group:
     if role == Role.STAFF:
         accounts = list(get_user_model().objects.filter(Q(username__icontains=q) | Q(first_name__icontains=q))
                         .order_by("username")[:PER_KIND + 1])
-        hits += [Hit(u.first_name or u.username, f"账号 {u.username}" + ("" if u.is_active else "（已停用）"),
+        hits += [Hit(display_name(u), f"账号 {u.username}" + ("" if u.is_active else "（已停用）"),
                      reverse("agencies:account_edit", args=[u.pk])) for u in accounts[:PER_KIND]]
         more = _more("agencies:account_list", q, accounts)
     seats = list(LeadingGroupSeat.objects.filter(Q(person_name__icontains=q) | Q(title__icontains=q))
