@@ -31,7 +31,7 @@ from .reader import (
     broken_message,
     sniff_format,
     too_big_message,
-    xlsx_estimated_rows,
+    zip_estimated_rows,
 )
 from .stored import survey_rows_discard, survey_rows_load, survey_rows_store
 from .values import read_text
@@ -178,8 +178,9 @@ def _sniff(upload: SurveyUpload) -> None:
         upload.file_format = sniff_format(path, upload.original_name)
         if upload.file_format == SurveyFileFormat.CSV and upload.csv_sheet not in SurveySheet.values:
             raise SurveyFileError(CSV_SHEET_MISSING)
-        if upload.file_format == SurveyFileFormat.XLSX:
-            upload.data_rows = xlsx_estimated_rows(path)  # the check opens it: no need to parse anything twice
+        if upload.file_format in (SurveyFileFormat.XLSX, SurveyFileFormat.ODS):
+            # the check opens it: no need to parse anything twice
+            upload.data_rows = zip_estimated_rows(path, upload.file_format)
         else:
             with SurveyWorkbook(path, upload.file_format, csv_sheet=upload.csv_sheet,
                                 csv_encoding=upload.csv_encoding) as workbook:
