@@ -711,3 +711,16 @@ def test_a_stray_value_far_below_an_ods_table_is_refused_naming_its_cell(wulan, 
     rewrite_zip_member(path, "content.xml", lambda xml: xml.replace(_ODS_PADDING, stray + _ODS_PADDING, 1))
     (message,) = file_problems(path, wulan)
     assert "「小区」的 C1000011 格有内容" in message
+
+
+def test_a_sheet_written_with_prefixed_tags_is_scanned_too(wulan, tmp_path):
+    """Some exporters write <x:row>, <x:c>: the scan finds a formula saved without its result there too."""
+    sheets = standard_sheets()
+    sheets["楼栋"] = [BUILDING_HEADERS, building_row(户数="=1+1")]
+    path = write_xlsx(tmp_path / "prefixed.xlsx", sheets)
+    rewrite_zip_member(path, sheet_part(path, "楼栋"), lambda xml: re.sub(
+        rb"<(/?)(?![?!])(\w+)", rb"<\1x:\2", xml).replace(b' xmlns="', b' xmlns:x="', 1))
+    with zipfile.ZipFile(path) as archive:
+        assert b"<x:row " in archive.read(sheet_part(path, "楼栋"))
+    errors = errors_of(check(path, wulan))
+    assert [(p.sheet, p.row, p.column) for p in errors] == [("楼栋", 2, "户数")] and "公式" in errors[0].message
