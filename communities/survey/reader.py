@@ -155,7 +155,8 @@ def _check_zip_members(path: Path, *, inflate: bool) -> str:
         infos = archive.infolist()
         names = {info.filename for info in infos}
         if "mimetype" in names and "content.xml" in names:
-            mimetype = archive.read("mimetype").strip()
+            with archive.open("mimetype") as member:
+                mimetype = member.read(200).strip()  # before the size check: read no more than a name
             if mimetype != ODS_MIMETYPE:
                 raise SurveyFileError("这是 WPS/LibreOffice 的其他文档格式（如 .odt 文字文档、.ots 模板），"
                                       "不是 .ods 电子表格。" + _SAVE_AS)

@@ -22,7 +22,7 @@ from communities.choices import CsvEncoding, SurveyFileFormat, SurveySheet, Surv
 from communities.models import Compound, SurveyUpload, Town
 from jingyuan_renovation.celery import WORKER_UNAVAILABLE, task_send
 
-from .parse import ERROR, WARNING, ParsedSurvey, Problem, ProgressCallback, survey_parse
+from .parse import ERROR, WARNING, ParsedSurvey, Problem, ProgressCallback, collector_paused, survey_parse
 from .plan import SurveyPlan, survey_plan, survey_write
 from .reader import (
     CSV_SHEET_MISSING,
@@ -232,6 +232,7 @@ def _progress_recorder(upload: SurveyUpload, *, start: int, span: int) -> Progre
     return record
 
 
+@collector_paused()
 def survey_upload_check(*, upload: SurveyUpload) -> SurveyUpload:
     """Check a kept upload (the preview): counts and problems saved on it; writes no survey data."""
     try:
@@ -285,6 +286,7 @@ def _parsed_for_import(upload: SurveyUpload) -> ParsedSurvey:
                         progress=_progress_recorder(upload, start=0, span=60))
 
 
+@collector_paused()
 def survey_import(*, upload: SurveyUpload, user, claim: bool = True) -> SurveyUpload:
     """Import a previewed upload: all rows in one transaction, or nothing if any error is found.
 
