@@ -220,6 +220,7 @@ class SurveyWorkbook:
         self.max_columns = settings.JINGYUAN_SURVEY_MAX_COLUMNS
         self._workbook = None
         self._parts: dict[str, str] = {}  # sheet title -> its XML part (.xlsx)
+        self._ods_scans: dict[str, SheetScan] | None = None
 
     def __enter__(self):
         if self.file_format == SurveyFileFormat.CSV:
@@ -338,7 +339,9 @@ class SurveyWorkbook:
                 return None
             scan = _scan_xlsx_sheet(self.path, part)
         elif self.file_format == SurveyFileFormat.ODS:
-            scan = _scan_ods(self.path).get(sheet.title)
+            if self._ods_scans is None:  # content.xml holds every table: scanned once
+                self._ods_scans = _scan_ods(self.path)
+            scan = self._ods_scans.get(sheet.title)
             if scan is None:
                 return None
         else:
