@@ -630,7 +630,13 @@ def _scan_ods(path: Path) -> dict[str, SheetScan]:
                         continue
                     column = 0
                     last = 0
-                    for covered, cell in _O_CELL.findall(body):
+                    value_at = body.rfind(b"office:value-type")
+                    if value_at != -1 and b"spanned" not in body and b"columns-repeated" not in body[:value_at]:
+                        # No repeated or merged cell before the last value (most rows): it is the nth cell.
+                        last = body.count(b"<table:table-cell", 0, value_at) + \
+                            body.count(b"<table:covered-table-cell", 0, value_at)
+                    cells = _O_CELL.findall(body) if not last else ()
+                    for covered, cell in cells:
                         start = column + 1
                         column += _o_number(cell, b"number-columns-repeated")
                         if b"office:value-type" in cell:
