@@ -703,10 +703,13 @@ def test_a_stray_value_in_the_last_column_is_refused_naming_row_and_column(wulan
     assert "「楼栋」第 1 行在第 16384 列还有内容" in message
 
 
-def test_a_stray_value_far_below_an_ods_table_is_refused_naming_its_cell(wulan, tmp_path):
+@pytest.mark.parametrize("before", [b"<table:table-cell/><table:table-cell/>",
+                                    b'<table:table-cell table:number-columns-repeated="2"/>'])
+def test_a_stray_value_far_below_an_ods_table_is_refused_naming_its_cell(wulan, tmp_path, before):
+    """Empty cells before it written one by one or as one repeated cell: either way it is in column C."""
     path = _ods_copy(tmp_path)
     stray = (b'<table:table-row table:number-rows-repeated="1000000"><table:table-cell/></table:table-row>'
-             b'<table:table-row><table:table-cell/><table:table-cell/><table:table-cell office:value-type="string">'
+             b"<table:table-row>" + before + b'<table:table-cell office:value-type="string">'
              b"<text:p>x</text:p></table:table-cell></table:table-row>")
     rewrite_zip_member(path, "content.xml", lambda xml: xml.replace(_ODS_PADDING, stray + _ODS_PADDING, 1))
     (message,) = file_problems(path, wulan)
