@@ -5,7 +5,7 @@
 
 Generates a survey workbook of 2,000 compounds / 10,000 buildings / 100,000 households (and the
 programme-sized 46 / 170 / 6,157), then reports, each step in its own process so peak RSS is its own:
-(a) raw openpyxl read-only parse of the file (and python-calamine's, if installed, for comparison),
+(a) raw openpyxl read-only parse of the file (and python-calamine's, the survey reader since issue 18),
 (b) the full import into an empty database, two ways: the one-shot command `import_survey PATH --user U`
 (read, check, diff, write with history rows, in one process) and the browser flow (upload + check =
 preview; then the confirmed import; then a re-upload of the same file, all unchanged), (c) peak RSS.

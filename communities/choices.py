@@ -79,6 +79,7 @@ class SurveySheet(models.TextChoices):
 class SurveyFileFormat(models.TextChoices):
     XLSX = "xlsx", "Excel 工作簿（.xlsx/.xlsm）"
     XLS = "xls", "Excel 97-2003 工作簿（.xls）"
+    ODS = "ods", "LibreOffice/WPS 电子表格（.ods）"
     CSV = "csv", "CSV 文本"
 
 

@@ -86,7 +86,7 @@ class CompoundFactsForm(forms.ModelForm):
 class SurveyUploadForm(forms.Form):
     """The upload page: a file; for CSV which sheet it is and its encoding; for staff, the town."""
 
-    file = forms.FileField(label="摸底调查表文件", help_text="支持 .xlsx、.xlsm、.xls、.csv")
+    file = forms.FileField(label="摸底调查表文件", help_text="支持 .xlsx、.xlsm、.xls、.ods、.csv")
     town = forms.ModelChoiceField(label="乡镇", queryset=None, empty_label=None)
     csv_sheet = forms.ChoiceField(label="CSV 文件是哪张表", required=False,
                                   choices=[("", "（上传 Excel 工作簿时不用选）"), *SurveySheet.choices])

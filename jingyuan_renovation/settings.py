@@ -306,6 +306,10 @@ JINGYUAN_UPLOAD_MAX_UNPACKED_BYTES = env_int("JINGYUAN_UPLOAD_MAX_UNPACKED_BYTES
 JINGYUAN_SURVEY_ASYNC_ROWS = env_int("JINGYUAN_SURVEY_ASYNC_ROWS", 5000, minimum=0)
 # A row with content beyond this column is rejected (a sheet with 100,000 columns is not a survey).
 JINGYUAN_SURVEY_MAX_COLUMNS = env_int("JINGYUAN_SURVEY_MAX_COLUMNS", 200, minimum=30)
+# The reader (python-calamine) holds a sheet as a dense grid from its first used row to its last: a sheet
+# whose empty rows between them, times its width, pass this many cells (~32 bytes each) is refused, naming
+# the far cell (a stray value at A1048576 would otherwise cost gigabytes).
+JINGYUAN_SURVEY_MAX_EMPTY_CELLS = env_int("JINGYUAN_SURVEY_MAX_EMPTY_CELLS", 2_000_000, minimum=10_000)
 
 # --- Security (production values; `check --deploy` must be clean with DEBUG off) -------------
 SECURE_SSL_REDIRECT = env_bool("JINGYUAN_SECURE_SSL_REDIRECT", False)

@@ -1,18 +1,22 @@
-"""Opening a survey file safely and streaming its rows, whatever program wrote it.
+"""Opening a survey file safely and reading its rows, whatever program wrote it.
 
 Formats are recognised by content, never by the file name: a renamed PDF is told apart from a
-workbook. Before any XML is parsed an .xlsx is checked for zip bombs (sizes from the zip directory)
-and for DTDs (XML entity attacks; openpyxl parses through defusedxml as well). Rows are streamed:
-.xlsx sheets through openpyxl's own sheet parser one row at a time, CSV line by line; an .xls is at
-most 65,536 rows a sheet and is read by xlrd.
+workbook. Before any XML is parsed an .xlsx or .ods is checked for zip bombs (sizes from the zip
+directory), encryption and DTDs (XML entity attacks). Workbooks (.xlsx/.xlsm, .xls, .ods) are then read
+by python-calamine (a Rust reader, 15–25× faster than openpyxl's read-only mode here, see
+benchmarks/README.md); CSV line by line.
 
-Why openpyxl and not python-calamine for .xlsx: see benchmarks/README.md (calamine parses faster but
-materialises a whole sheet in memory and cannot tell a formula without a cached value from an empty
-cell, nor report merged cells).
+calamine holds a sheet as a dense grid from its first to its last cell, and does not say which cells are
+formulas saved without a result, which are error values (#REF!…) nor, for .ods, which are merged: one
+byte scan of the sheet's XML before calamine reads it (C-speed regular expressions, no XML parse) finds
+the sheet's real extent (a stray value at A1048576 or XFD1 is refused by name before millions of empty
+cells are allocated), those cells, and the merged ranges of an .ods.
 """
 
 import codecs
 import csv
+import functools
+import html
 import logging
 import re
 import zipfile
@@ -32,9 +36,12 @@ logger = logging.getLogger(__name__)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-_SAVE_AS = "请在 Excel 或 WPS 中“另存为” .xlsx 格式后重新上传。"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_SAVE_AS = "请在 Excel、WPS 或 LibreOffice 中“另存为” .xlsx 或 .ods 格式后重新上传。"
+_ACCEPTED = "请上传 .xlsx、.xls、.ods 或 .csv 文件。"
 CSV_SHEET_MISSING = "CSV 文件只含一张表：请在上传页选择它是「小区」「楼栋」还是「住户」表。"
 UNSAFE_XML_MESSAGE = "工作簿含有不安全的 XML 声明（DTD/实体），已拒绝。" + _SAVE_AS
+ENCRYPTED_MESSAGE = "工作簿设置了打开密码（已加密），系统无法读取。请取消密码后另存再上传。"
 
 
 class SurveyFileError(Exception):
@@ -99,21 +106,20 @@ def sniff_format(path: Path, original_name: str) -> str:
         head = handle.read(4096)
     suffix = Path(original_name).suffix.lower()
     if head.startswith(ZIP_MAGIC):
-        _check_zip(path)
-        return SurveyFileFormat.XLSX
+        return _check_zip(path)
     if head.startswith(OLE_MAGIC):
         if _ole_is_encrypted(path):
-            raise SurveyFileError("工作簿设置了打开密码（已加密），系统无法读取。请取消密码后另存再上传。")
+            raise SurveyFileError(ENCRYPTED_MESSAGE)
         return SurveyFileFormat.XLS
     if b"\x00" in head or head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"7z\xbc")):
         raise SurveyFileError(f"文件内容不是电子表格（扩展名为 {suffix or '无'}，可能是改了扩展名的其他文件）。"
-                              "请上传 .xlsx、.xls 或 .csv 文件。")
+                              + _ACCEPTED)
     lowered = head.lstrip().lower()
     if lowered.startswith((b"<html", b"<!doctype", b"<?xml", b"<table")):
         raise SurveyFileError("文件是网页（HTML/XML）格式，只是扩展名为表格。" + _SAVE_AS)
     if suffix in (".csv", ".txt", ""):
         return SurveyFileFormat.CSV
-    raise SurveyFileError(f"文件内容不是 Excel 工作簿（扩展名为 {suffix}）。请上传 .xlsx、.xls 或 .csv 文件。")
+    raise SurveyFileError(f"文件内容不是电子表格（扩展名为 {suffix}）。" + _ACCEPTED)
 
 
 def too_big_message(size: int) -> str:
@@ -127,30 +133,41 @@ def too_big_message(size: int) -> str:
 DAMAGED_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
                       NotImplementedError, KeyError)
 DAMAGED_MESSAGE = ("文件已损坏（压缩包内容校验失败，可能是下载或拷贝不完整），无法读取。"
-                   "请用 Excel 或 WPS 打开原文件，确认内容完整后“另存为”新的 .xlsx 再上传；"
+                   "请用 Excel、WPS 或 LibreOffice 打开原文件，确认内容完整后“另存为”新的 .xlsx 再上传；"
                    "如打不开，请找填表人重新发送。")
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path, *, inflate: bool = True) -> str:
+    """The format of a zip-based workbook (XLSX or ODS) once it is known safe to read; SurveyFileError if not.
+
+    `inflate`: also inflate every member once and check its CRC (at upload; a file checked again when it is
+    opened for parsing was inflated when it arrived, and its SHA-256 is checked before an import)."""
     try:
-        _check_zip_members(path)
+        return _check_zip_members(path, inflate=inflate)
     except DAMAGED_ZIP_ERRORS as exc:
         logger.debug("survey file %s: damaged zip: %r", path, exc)
         raise SurveyFileError(DAMAGED_MESSAGE) from None
 
 
-def _check_zip_members(path: Path) -> None:
+def _check_zip_members(path: Path, *, inflate: bool) -> str:
     archive = zipfile.ZipFile(path)
     with archive:
         infos = archive.infolist()
         names = {info.filename for info in infos}
-        if "mimetype" in names and any(name == "content.xml" for name in names):
-            raise SurveyFileError("这是 WPS/LibreOffice 的 .ods/.et 格式。" + _SAVE_AS)
-        if "xl/workbook.bin" in names:
+        if "mimetype" in names and "content.xml" in names:
+            with archive.open("mimetype") as member:
+                mimetype = member.read(200).strip()  # before the size check: read no more than a name
+            if mimetype != ODS_MIMETYPE:
+                raise SurveyFileError("这是 WPS/LibreOffice 的其他文档格式（如 .odt 文字文档、.ots 模板），"
+                                      "不是 .ods 电子表格。" + _SAVE_AS)
+            file_format = SurveyFileFormat.ODS
+        elif "xl/workbook.bin" in names:
             raise SurveyFileError("这是 .xlsb（二进制工作簿）格式。" + _SAVE_AS)
-        if "xl/workbook.xml" not in names:
-            raise SurveyFileError("文件是压缩包（可能是 Word 文档或改了扩展名的 zip），不是 Excel 工作簿。"
-                                  "请上传摸底调查表 .xlsx 文件。")
+        elif "xl/workbook.xml" in names:
+            file_format = SurveyFileFormat.XLSX
+        else:
+            raise SurveyFileError("文件是压缩包（可能是 Word 文档或改了扩展名的 zip），不是电子表格。"
+                                  "请上传摸底调查表 .xlsx 或 .ods 文件。")
         if len(infos) > 10_000:
             raise SurveyFileError("工作簿内部文件数量异常，已拒绝。" + _SAVE_AS)
         # Zip bomb: the directory states each member's unpacked size; refuse before inflating anything.
@@ -160,19 +177,29 @@ def _check_zip_members(path: Path) -> None:
         if unpacked > limit:
             raise SurveyFileError(f"工作簿解压后过大（{unpacked / 1024 / 1024:.0f} MB，上限 {limit / 1024 / 1024:.0f} MB），"
                                   "疑似压缩炸弹或包含大量空白内容，已拒绝。请删除多余内容后重新保存。")
+        if file_format == SurveyFileFormat.ODS and "META-INF/manifest.xml" in names:
+            with archive.open("META-INF/manifest.xml") as manifest:
+                if b"encryption-data" in manifest.read(limit):  # ODF names its encrypted members here
+                    raise SurveyFileError(ENCRYPTED_MESSAGE)
         for info in infos:
             if info.flag_bits & 0x1:
                 raise SurveyFileError("工作簿内容已加密，系统无法读取。请取消密码后另存再上传。")
-            if info.filename.endswith((".xml", ".rels", ".vml")):
+            if info.filename.endswith((".xml", ".rels", ".vml", ".rdf")):
                 with archive.open(info) as member:
                     start = member.read(_PROLOG_BYTES)
                 # A DTD can only stand in the prolog, before the root element. A prolog seen whole and
-                # free of one is safe whatever XML library openpyxl picks (with lxml installed it no
-                # longer refuses DTDs itself); one that is not (a DTD, or 64 KB of comments hiding
-                # what follows) is refused here, before anything is parsed.
+                # free of one is safe whatever reads it; one that is not (a DTD, or 64 KB of comments
+                # hiding what follows) is refused here, before anything is parsed.
                 if b"<!DOCTYPE" in start or b"<!ENTITY" in start or (
                         len(start) == _PROLOG_BYTES and not _PROLOG_WITHOUT_DTD.match(start)):
                     raise SurveyFileError(UNSAFE_XML_MESSAGE)
+        # Every member inflated once, CRC checked: a damaged copy is named damaged here, not met as a
+        # reader's error halfway through a sheet (and a directory understating a size fails its CRC).
+        for info in infos if inflate else ():
+            with archive.open(info) as member:
+                while member.read(1 << 20):
+                    pass
+    return file_format
 
 
 def _ole_is_encrypted(path: Path) -> bool:
@@ -192,30 +219,36 @@ class SurveyWorkbook:
         self.csv_encoding = csv_encoding or CsvEncoding.AUTO
         self.max_columns = settings.JINGYUAN_SURVEY_MAX_COLUMNS
         self._workbook = None
-        self._handle = None
+        self._parts: dict[str, str] = {}  # sheet title -> its XML part (.xlsx)
+        self._ods_scans: dict[str, SheetScan] | None = None
 
     def __enter__(self):
+        if self.file_format == SurveyFileFormat.CSV:
+            return self
         try:
-            if self.file_format == SurveyFileFormat.XLSX:
-                self._open_xlsx()
-            elif self.file_format == SurveyFileFormat.XLS:
-                self._open_xls()
+            if self.file_format in (SurveyFileFormat.XLSX, SurveyFileFormat.ODS):
+                # Checked again at opening: a file parsed later (in the background) is judged as it is now.
+                self.file_format = _check_zip(self.path, inflate=False)
+                if self.file_format == SurveyFileFormat.XLSX:
+                    self._parts = _xlsx_sheet_parts(self.path)
+            from python_calamine import CalamineWorkbook, PasswordError
+
+            try:
+                self._workbook = CalamineWorkbook.from_path(str(self.path))
+            except PasswordError:
+                raise SurveyFileError(ENCRYPTED_MESSAGE) from None
         except SurveyFileError:
             raise
-        except Exception as exc:  # every library's own idea of a broken file becomes one clear message
+        except Exception as exc:  # calamine's own idea of a broken file becomes one clear message
             self.__exit__(None, None, None)
             logger.debug("survey file %s cannot be opened: %r", self.path, exc)
-            raise SurveyFileError(broken_message(exc)) from exc
+            raise SurveyFileError(broken_message(exc, self.file_format)) from exc
         return self
 
     def __exit__(self, *exc_info):
         if self._workbook is not None:
-            if self.file_format == SurveyFileFormat.XLSX:
-                self._workbook.close()
-            else:
-                self._workbook.release_resources()
-        if self._handle is not None:
-            self._handle.close()
+            self._workbook.close()
+            self._workbook = None
         return False
 
     # --- which sheets -----------------------------------------------------------------------
@@ -226,123 +259,95 @@ class SurveyWorkbook:
             if spec is None:
                 raise SurveyFileError(CSV_SHEET_MISSING)
             return [SheetReader(spec.title, spec, SurveyWorkbook._csv_rows.__get__(self))]
-        if self.file_format == SurveyFileFormat.XLSX:
-            titles = self._workbook.sheetnames
-            reader = SurveyWorkbook._xlsx_rows.__get__(self)
-        else:
-            titles = self._workbook.sheet_names()
-            reader = SurveyWorkbook._xls_rows.__get__(self)
-        sheets = [SheetReader(title, schema.sheet_for_title(title), reader) for title in titles]
-        for sheet in sheets:
-            if sheet.spec is not None:
-                sheet.hidden = self._is_hidden(sheet.title)
-        return sheets
+        from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
-    def _is_hidden(self, title: str) -> bool:
-        if self.file_format == SurveyFileFormat.XLSX:
-            return self._workbook[title].sheet_state != "visible"
-        # xlrd: 0 visible, 1 hidden, 2 very hidden (read from the workbook's BOUNDSHEET records)
-        return self._workbook.sheet_by_name(title).visibility != 0
+        reader = SurveyWorkbook._calamine_rows.__get__(self)
+        sheets = []
+        for meta in self._workbook.sheets_metadata:
+            if meta.typ not in (SheetTypeEnum.WorkSheet, SheetTypeEnum.MacroSheet, SheetTypeEnum.DialogSheet):
+                continue
+            sheet = SheetReader(meta.name, schema.sheet_for_title(meta.name), reader)
+            # hidden or "very hidden" in Excel/WPS, hidden in LibreOffice
+            sheet.hidden = sheet.spec is not None and meta.visible != SheetVisibleEnum.Visible
+            sheets.append(sheet)
+        return sheets
 
     def estimated_rows(self) -> int:
         """A cheap upper estimate of data rows, to choose between checking now and in the background."""
         if self.file_format == SurveyFileFormat.CSV:
             with self.path.open("rb") as handle:
                 return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-        if self.file_format == SurveyFileFormat.XLSX:
-            return xlsx_estimated_rows(self.path)
+        if self.file_format in (SurveyFileFormat.XLSX, SurveyFileFormat.ODS):
+            return zip_estimated_rows(self.path, self.file_format)
+        # .xls: at most 65,536 rows a sheet; calamine reads the survey sheets' extents.
         total = 0
         for sheet in self.sheets:
             if sheet.spec is not None:
-                total += self._workbook.sheet_by_name(sheet.title).nrows
+                total += self._workbook.get_sheet_by_name(sheet.title).height
         return total
 
-    # --- .xlsx ------------------------------------------------------------------------------
-    def _open_xlsx(self):
-        # openpyxl.load_workbook, with our reading of the shared-strings table (_ExcelReader).
-        # keep_vba=False: macros of an .xlsm are never even loaded, let alone run. A file object, not
-        # the path: stored uploads are named by hash, and openpyxl judges a path by its extension.
-        self._handle = self.path.open("rb")
-        reader = _ExcelReader(self._handle, read_only=True, keep_vba=False, data_only=True, keep_links=False)
-        reader.read()
-        self._workbook = reader.wb
-
-    def _xlsx_rows(self, sheet: SheetReader):
-        worksheet = self._workbook[sheet.title]
-        workbook = self._workbook
-        # openpyxl's own streaming sheet parser (what read-only iteration uses), asked for cached
-        # values; our subclass only marks formula cells saved without one. Private attributes:
-        # openpyxl is pinned to 3.1.x in pyproject.toml.
-        part = worksheet._worksheet_path
+    # --- .xlsx, .xls, .ods --------------------------------------------------------------------
+    def _calamine_rows(self, sheet: SheetReader):
+        scan = self._scan(sheet)
         try:
-            iterparse = _iterparse_for(workbook._archive, part)
-            with workbook._archive.open(part) as member:
-                source = _WithoutEmptyRows(member)
-                parser = _CachedValueParser(source, worksheet._shared_strings, data_only=True, epoch=workbook.epoch,
-                                            date_formats=workbook._date_formats,
-                                            timedelta_formats=workbook._timedelta_formats)
-                parser.iterparse = iterparse
-                for row_number, cells in parser.parse():
-                    if not cells:
+            grid = self._workbook.get_sheet_by_name(sheet.title)
+            if self.file_format == SurveyFileFormat.ODS:
+                sheet.merged.extend(scan.merged if scan is not None else [])  # calamine gives none for .ods
+            else:
+                for (first_row, first_col), (last_row, last_col) in grid.merged_cell_ranges or []:
+                    sheet.merged.append(MergedRange(first_row + 1, last_row + 1, first_col + 1, last_col + 1))
+            lead = [None] * grid.start[1] if grid.start else []
+            special = scan.cells if scan is not None else {}
+            # calamine yields the rows from row 1 (empty ones above the first cell included), each from the
+            # sheet's first used column: `lead` puts the columns before it back.
+            for index, row in enumerate(grid.iter_rows()):
+                width = len(row)
+                while width and row[width - 1] == "":
+                    width -= 1
+                row_number = index + 1
+                if special and row_number in special:
+                    values = lead + [None if value == "" else value for value in row]
+                    for column, value in special[row_number].items():
+                        values.extend([None] * (column - len(values)))
+                        values[column - 1] = value
+                    width = len(values)
+                    while width and values[width - 1] is None:
+                        width -= 1
+                    values = values[:width]
+                    if not values:
                         continue
-                    width = 0
-                    for cell in cells:
-                        if cell["value"] is not None:
-                            width = cell["column"]
-                    if width == 0:
-                        continue
-                    if width > self.max_columns:
-                        raise SurveyFileError(_too_wide_message(sheet.title, row_number, width, self.max_columns))
-                    values = [None] * width
-                    for cell in cells:
-                        column = cell["column"]
-                        if column <= width:
-                            values[column - 1] = _capped(cell["value"])
-                    yield row_number, values
+                elif width == 0:
+                    continue
+                else:
+                    values = lead + [None if value == "" else value for value in row[:width]]
+                if len(values) > self.max_columns:
+                    raise SurveyFileError(_too_wide_message(sheet.title, row_number, len(values), self.max_columns))
+                for position, value in enumerate(values):
+                    if value.__class__ is str and len(value) > MAX_CELL_CHARS:
+                        values[position] = _capped(value)
+                yield row_number, values
         except SurveyFileError:
             raise
         except Exception as exc:
             logger.debug("survey sheet %s cannot be parsed: %r", sheet.title, exc)
-            raise SurveyFileError(broken_message(exc)) from exc
-        merged = getattr(parser, "merged_cells", None)
-        for cell_range in getattr(merged, "mergeCell", []) or []:
-            from openpyxl.worksheet.cell_range import CellRange
+            raise SurveyFileError(broken_message(exc, self.file_format)) from exc
 
-            bounds = CellRange(cell_range.ref)
-            sheet.merged.append(MergedRange(bounds.min_row, bounds.max_row, bounds.min_col, bounds.max_col))
-
-    # --- .xls -------------------------------------------------------------------------------
-    def _open_xls(self):
-        import xlrd
-
-        try:
-            self._workbook = xlrd.open_workbook(self.path, formatting_info=True, on_demand=True)
-        except xlrd.XLRDError as exc:
-            if "encrypt" in str(exc).lower():
-                raise SurveyFileError("工作簿设置了密码（已加密），系统无法读取。请取消密码后另存再上传。") from exc
-            raise SurveyFileError("文件不是有效的 Excel 97-2003（.xls）工作簿。" + _SAVE_AS) from exc
-
-    def _xls_rows(self, sheet: SheetReader):
-        import xlrd
-
-        book = self._workbook
-        xls_sheet = book.sheet_by_name(sheet.title)
-        for row_index in range(xls_sheet.nrows):
-            width = 0
-            values = []
-            for column_index, cell in enumerate(xls_sheet.row(row_index)):
-                value = _xls_value(cell, book.datemode, xlrd)
-                values.append(value)
-                if value is not None:
-                    width = column_index + 1
-            if width == 0:
-                continue
-            if width > self.max_columns:
-                raise SurveyFileError(_too_wide_message(sheet.title, row_index + 1, width, self.max_columns))
-            yield row_index + 1, [_capped(value) for value in values[:width]]
-        for row_low, row_high, col_low, col_high in xls_sheet.merged_cells:
-            sheet.merged.append(MergedRange(row_low + 1, row_high, col_low + 1, col_high))
-        book.unload_sheet(sheet.title)
+    def _scan(self, sheet: SheetReader):
+        if self.file_format == SurveyFileFormat.XLSX:
+            part = self._parts.get(sheet.title)
+            if part is None:
+                return None
+            scan = _scan_xlsx_sheet(self.path, part)
+        elif self.file_format == SurveyFileFormat.ODS:
+            if self._ods_scans is None:  # content.xml holds every table: scanned once
+                self._ods_scans = _scan_ods(self.path)
+            scan = self._ods_scans.get(sheet.title)
+            if scan is None:
+                return None
+        else:
+            return None
+        scan.refuse_if_absurd(sheet.title, self.max_columns)
+        return scan
 
     # --- .csv -------------------------------------------------------------------------------
     def _csv_encoding(self) -> str:
@@ -389,57 +394,285 @@ class SurveyWorkbook:
                 from None
 
 
-class _WithoutEmptyRows:
-    """A sheet part as a file, less its rows without cells (`<row r="…" …/>`), for the XML parser.
+def _too_far_message(title: str, cell: str, empty_rows: int) -> str:
+    return (f"工作表「{title}」的 {cell} 格有内容，但它与上面的数据之间隔着约 {empty_rows:,} 行空白"
+            "（多半是误操作留下的内容）。系统读表时会把这些空白一并读入，已拒绝。"
+            f"请在 Excel、WPS 或 LibreOffice 中删除 {cell} 格的内容（或整行）后重新保存上传。")
 
-    LibreOffice saves a sheet whose whole columns were formatted with a formatted empty row for each
-    row down to 1,048,576: 125 MB of XML holding nothing. Cut out here by one regular expression over
-    the bytes (C speed), the parse costs what the rows with cells cost: it stops, in effect, at the
-    last row that holds something. Only rows that carry their number first (`<row r="…"`, as Excel,
-    WPS, LibreOffice and openpyxl write them) are cut, so rows numbered by counting keep their
-    numbers (any other row is left to the parser: slower, never wrong). The text is only cut between
-    tags: a chunk's unfinished tag waits for the next chunk.
-    """
 
-    _EMPTY_ROW = re.compile(rb'<(?:\w+:)?row r="[^"]*"[^>]*/>')
-    _CHUNK = 1 << 16
-    # What the parser is given at a time. ElementTree builds every element of a chunk before the
-    # caller clears any: 16 KB (what iterparse asks for) keeps that set small; 1 MB made a parse
-    # of a 100,000-row sheet three times slower (garbage collection over the live elements).
-    _SERVE = 1 << 14
+def column_letters(column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
-    def __init__(self, source):
-        self._source = source
-        self._carry = b""
-        self._done = False
-        self._ready = b""
-        self._offset = 0
 
-    def read(self, size: int = -1) -> bytes:
-        size = self._SERVE if size is None or size <= 0 else min(size, self._SERVE)
-        if self._offset >= len(self._ready):
-            self._ready, self._offset = self._fill(), 0
-        piece = self._ready[self._offset:self._offset + size]
-        self._offset += len(piece)
-        return piece
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
 
-    def _fill(self) -> bytes:
-        while not self._done:
-            data = self._source.read(self._CHUNK)
-            if not data:
-                self._done = True
-                data, self._carry = self._carry, b""
-            else:
-                data = self._carry + data
-                cut = data.rfind(b"<")
-                if cut != -1 and data.find(b">", cut) == -1:
-                    data, self._carry = data[:cut], data[cut:]
-                else:
-                    self._carry = b""
-            data = self._EMPTY_ROW.sub(b"", data)
-            if data:
-                return data
-        return b""
+
+@dataclass
+class SheetScan:
+    """What one byte scan of a sheet's XML finds before calamine reads it."""
+
+    rows: int = 0             # rows holding cells (with a value)
+    first_row: int = 0
+    last_row: int = 0
+    last_column: int = 0      # of the last row's last cell (0: not known)
+    wide_column: int = 0      # the widest column holding a value, where it is known past column Z
+    wide_row: int = 0
+    cells: dict = field(default_factory=dict)  # row -> {column: value calamine does not give}
+    merged: list = field(default_factory=list)  # MergedRange (.ods; calamine gives .xlsx's)
+
+    def refuse_if_absurd(self, title: str, max_columns: int) -> None:
+        if self.wide_column > max_columns:
+            raise SurveyFileError(_too_wide_message(title, self.wide_row, self.wide_column, max_columns))
+        # calamine allocates every cell from the first used row to the last: the rows between that hold
+        # nothing, times the sheet's width, is what a stray far cell costs.
+        empty_rows = (self.last_row - self.first_row + 1) - self.rows if self.rows else 0
+        width = max(self.wide_column, self.last_column, 26)
+        if empty_rows * width > settings.JINGYUAN_SURVEY_MAX_EMPTY_CELLS:
+            cell = f"{column_letters(self.last_column or 1)}{self.last_row}"
+            raise SurveyFileError(_too_far_message(title, cell, empty_rows))
+
+
+_SCAN_CHUNK = 1 << 20
+_X_ROW = (rb'<(?:\w+:)?row r="(\d+)"[^>]*+(?<!/)>')
+_X_WIDE_CELL = (rb'<(?:\w+:)?c r="([A-Z]{2,3})(\d+)"[^>]*+(?<!/)>')
+_X_CELL = (rb'<(?:\w+:)?c r="([A-Z]{1,3})\d+"[^>]*+(?<!/)>')
+_X_FORMULA_ONLY = (
+    rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d+)"[^>]*+(?<!/)>\s*'
+    rb'(?:<(?:\w+:)?f\b[^>]*+(?<=/)>|<(?:\w+:)?f\b[^>]*+(?<!/)>[^<]*+</(?:\w+:)?f>)\s*'
+    rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')  # no <v>, or an empty one
+_X_ERROR = (
+    rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*+(?<!/)>'
+    rb'(?:\s*<(?:\w+:)?f\b[^>]*+(?:(?<=/)>|(?<!/)>[^<]*+</(?:\w+:)?f>))?\s*<(?:\w+:)?v>([^<]*)<')
+
+
+_ANY_PREFIX = rb"(?:\w+:)?"
+_X_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b")
+
+
+@functools.lru_cache(maxsize=8)
+def _x_patterns(prefix: bytes | None) -> dict[str, re.Pattern]:
+    """The scan's patterns for a sheet whose tags carry `prefix` ("" for none, as Excel, WPS, LibreOffice and
+    openpyxl write; None when not known). A pattern starting with a literal (`<row r="`) is found by the
+    regular-expression engine's fast literal search: several times faster than trying an optional prefix at every
+    tag."""
+    literal = _ANY_PREFIX if prefix is None else re.escape(prefix)
+    patterns = {name: re.compile(source.replace(_ANY_PREFIX, literal)) for name, source in (
+        ("row", _X_ROW), ("wide", _X_WIDE_CELL), ("cell", _X_CELL), ("formula", _X_FORMULA_ONLY),
+        ("error", _X_ERROR))}
+    if prefix is not None:
+        patterns["row_end"] = b"</" + prefix + b"row>"
+        patterns["row_start"] = b"<" + prefix + b'row r="'
+    return patterns
+
+
+def _row_number_before(data: bytes, end: int, start_tag: bytes) -> int:
+    """The r of the row element whose end tag is at `end` (0 if it has none)."""
+    start = data.rfind(start_tag, 0, end)
+    if start == -1:
+        return 0
+    digits = data[start + len(start_tag):data.find(b'"', start + len(start_tag))]
+    return int(digits) if digits.isdigit() else 0
+
+
+def _scan_xlsx_sheet(path: Path, part: str) -> SheetScan:
+    """The rows and far cells of an .xlsx sheet part, and the cells calamine reads as empty though they are
+    not: formulas saved without a result (Excel/WPS show one once recalculated) and error values."""
+    scan = SheetScan()
+    carry = b""
+    last_text = b""
+    patterns = None
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(part) as member:
+            while True:
+                chunk = member.read(_SCAN_CHUNK)
+                data = carry + chunk
+                if chunk:
+                    # cut after the last whole row (cells, formulas and errors never straddle a cut)
+                    cut = data.rfind(b"row>") + 4
+                    if cut == 3:
+                        cut = data.rfind(b">") + 1
+                    data, carry = data[:cut], data[cut:]
+                if patterns is None:
+                    found = _X_SHEET_DATA.search(data)
+                    patterns = _x_patterns((found.group(1) or b"") if found else None)
+                if data:
+                    _scan_xlsx_chunk(data, scan, patterns)
+                    found = data.rfind(b'r="%d"' % scan.last_row) if scan.last_row else -1
+                    if found != -1:
+                        end = data.find(b"row>", found)
+                        last_text = data[found:end + 4 if end != -1 else len(data)]
+                if not chunk:
+                    break
+    except DAMAGED_ZIP_ERRORS as exc:
+        logger.debug("survey file %s: damaged zip: %r", path, exc)
+        raise SurveyFileError(DAMAGED_MESSAGE) from None
+    columns = _x_patterns(None)["cell"].findall(last_text)
+    if columns:
+        scan.last_column = _column_number(columns[-1])
+    return scan
+
+
+def _scan_xlsx_chunk(data: bytes, scan: SheetScan, patterns: dict) -> None:
+    end_tag = patterns.get("row_end")
+    if end_tag is not None:
+        # Rows holding cells end with </row> (LibreOffice's formatted empty rows are <row …/>): counted by a
+        # plain byte search, a million padded rows cost a memory scan, not a match each.
+        count = data.count(end_tag)
+        if count:
+            if not scan.first_row:
+                scan.first_row = _row_number_before(data, data.find(end_tag), patterns["row_start"])
+            scan.rows += count
+            scan.last_row = max(scan.last_row, _row_number_before(data, data.rfind(end_tag), patterns["row_start"]))
+        rows = ()
+    else:
+        rows = patterns["row"].findall(data)
+    if rows:
+        if not scan.first_row:
+            scan.first_row = int(rows[0])
+        scan.rows += len(rows)
+        scan.last_row = max(scan.last_row, int(rows[-1]))
+    for letters, row in patterns["wide"].findall(data):
+        column = _column_number(letters)
+        if column > scan.wide_column:
+            scan.wide_column, scan.wide_row = column, int(row)
+    # (no `b"<f" in data` pre-test: the literal-prefixed patterns are quicker than a substring search)
+    for letters, row in patterns["formula"].findall(data):
+        scan.cells.setdefault(int(row), {})[_column_number(letters)] = FORMULA_WITHOUT_VALUE
+    for letters, row, text in patterns["error"].findall(data):
+        value = html.unescape(text.decode("utf-8", "replace")).strip() or "#VALUE!"
+        scan.cells.setdefault(int(row), {})[_column_number(letters)] = value
+
+
+_X_SHEET = re.compile(r"<(?:\w+:)?sheet\b([^>]*)>")
+_X_ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
+_X_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b([^>]*)>")
+
+
+def _xlsx_sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet title -> its XML part, from workbook.xml and its relationships (already checked DTD-free)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+            try:
+                rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            except KeyError:
+                return {}
+    except DAMAGED_ZIP_ERRORS as exc:
+        logger.debug("survey file %s: damaged zip: %r", path, exc)
+        raise SurveyFileError(DAMAGED_MESSAGE) from None
+    targets = {}
+    for match in _X_RELATIONSHIP.finditer(rels):
+        attributes = dict(_X_ATTRIBUTE.findall(match.group(1)))
+        target = attributes.get("Target", "")
+        target = target[1:] if target.startswith("/") else "xl/" + target
+        targets[attributes.get("Id")] = target
+    parts = {}
+    for match in _X_SHEET.finditer(workbook):
+        attributes = dict(_X_ATTRIBUTE.findall(match.group(1)))
+        relation = next((value for name, value in attributes.items() if name.endswith(":id")), None)
+        if relation in targets and "name" in attributes:
+            parts[html.unescape(attributes["name"])] = targets[relation]
+    return parts
+
+
+_O_TOKEN = re.compile(
+    rb'<table:table\s[^>]*?table:name="([^"]*)"'
+    rb'|<table:table-row(?=[\s/>])([^>]*+)(?<=/)>'
+    rb'|<table:table-row(?=[\s/>])([^>]*+)(?<!/)>(.*?)</table:table-row>', re.S)
+_O_CELL = re.compile(rb'<table:(covered-)?table-cell(?=[\s/>])([^>]*+)>')
+_O_NUMBER = {name: re.compile(rb'table:' + name + rb'="(\d+)"') for name in (
+    b"number-rows-repeated", b"number-columns-repeated", b"number-rows-spanned", b"number-columns-spanned")}
+
+
+def _o_number(attributes: bytes, name: bytes) -> int:
+    match = _O_NUMBER[name].search(attributes) if name in attributes else None
+    return int(match.group(1)) if match else 1
+
+
+def _scan_ods(path: Path) -> dict[str, SheetScan]:
+    """Each table of an .ods content.xml: rows holding values (number-rows-repeated counted), the far cells,
+    and merged cells (calamine does not report an .ods's)."""
+    scans: dict[str, SheetScan] = {}
+    scan = SheetScan()
+    row_index = 0
+    carry = b""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as member:
+            while True:
+                chunk = member.read(_SCAN_CHUNK)
+                data = carry + chunk
+                if chunk:
+                    cut = data.rfind(b"</table:table-row>")
+                    cut = cut + len(b"</table:table-row>") if cut != -1 else 0
+                    data, carry = data[:cut], data[cut:]
+                for match in _O_TOKEN.finditer(data):
+                    name, empty, attributes, body = match.groups()
+                    if name is not None:
+                        scan, row_index = SheetScan(), 0
+                        scans[html.unescape(name.decode("utf-8", "replace"))] = scan
+                        continue
+                    if empty is not None:
+                        row_index += _o_number(empty, b"number-rows-repeated")
+                        continue
+                    repeated = _o_number(attributes, b"number-rows-repeated")
+                    first = row_index + 1
+                    row_index += repeated
+                    valued = b"office:value-type" in body or b"<text:" in body
+                    if not valued and b"spanned" not in body:
+                        continue
+                    column = 0
+                    last = 0
+                    value_at = body.rfind(b"office:value-type")
+                    if value_at != -1 and b"spanned" not in body and b"columns-repeated" not in body[:value_at]:
+                        # No repeated or merged cell before the last value (most rows): it is the nth cell.
+                        last = body.count(b"<table:table-cell", 0, value_at) + \
+                            body.count(b"<table:covered-table-cell", 0, value_at)
+                    cells = _O_CELL.findall(body) if not last else ()
+                    for covered, cell in cells:
+                        start = column + 1
+                        column += _o_number(cell, b"number-columns-repeated")
+                        if b"office:value-type" in cell:
+                            last = column
+                        if not covered and b"spanned" in cell:
+                            rows = _o_number(cell, b"number-rows-spanned")
+                            columns = _o_number(cell, b"number-columns-spanned")
+                            if rows > 1 or columns > 1:
+                                scan.merged.append(MergedRange(first, first + rows - 1, start, start + columns - 1))
+                    if valued:
+                        last = last or 1
+                        scan.first_row = scan.first_row or first
+                        scan.rows += repeated
+                        scan.last_row, scan.last_column = row_index, last
+                        if last > scan.wide_column:
+                            scan.wide_column, scan.wide_row = last, first
+                if not chunk:
+                    break
+    except DAMAGED_ZIP_ERRORS as exc:
+        logger.debug("survey file %s: damaged zip: %r", path, exc)
+        raise SurveyFileError(DAMAGED_MESSAGE) from None
+    return scans
+
+
+def zip_estimated_rows(path: Path, file_format: str) -> int:
+    """A cheap upper estimate of an .xlsx's or .ods's rows: no XML is parsed."""
+    if file_format == SurveyFileFormat.ODS:
+        try:
+            with zipfile.ZipFile(path) as archive, archive.open("content.xml") as member:
+                # each row element once, repeated ones (LibreOffice's empty rows to 1,048,576) as one
+                return sum(chunk.count(b"<table:table-row ") + chunk.count(b"<table:table-row>")
+                           for chunk in iter(lambda: member.read(_SCAN_CHUNK), b""))
+        except DAMAGED_ZIP_ERRORS as exc:
+            logger.debug("survey file %s: damaged zip: %r", path, exc)
+            raise SurveyFileError(DAMAGED_MESSAGE) from None
+    return xlsx_estimated_rows(path)
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?(\d+))?"')
@@ -489,33 +722,13 @@ def _rows_with_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
     return count
 
 
-def _xls_value(cell, datemode, xlrd):
-    kind = cell.ctype
-    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-        return None
-    if kind == xlrd.XL_CELL_TEXT:
-        return cell.value if cell.value.strip() else None
-    if kind == xlrd.XL_CELL_NUMBER:
-        return int(cell.value) if cell.value.is_integer() else cell.value
-    if kind == xlrd.XL_CELL_DATE:
-        try:
-            return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
-        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
-            return cell.value
-    if kind == xlrd.XL_CELL_BOOLEAN:
-        return bool(cell.value)
-    if kind == xlrd.XL_CELL_ERROR:
-        return xlrd.error_text_from_code.get(cell.value, "#VALUE!")
-    return cell.value
-
-
 def _too_wide_message(title: str, row_number: int, width: int, limit: int) -> str:
     return (f"工作表「{title}」第 {row_number} 行在第 {width} 列还有内容，超过了 {limit} 列的上限。"
             "摸底调查表只需要模板中的列：请删除多余的列（或只复制需要的列到新表）后重新上传。")
 
 
-def broken_message(exc: BaseException) -> str:
-    # openpyxl wraps what defusedxml raises ("Unable to read workbook"): look down the whole chain.
+def broken_message(exc: BaseException, file_format: str = "") -> str:
+    # A reader may wrap the error that says what happened: look down the whole chain.
     seen = set()
     cause = exc
     while cause is not None and id(cause) not in seen:
@@ -526,154 +739,16 @@ def broken_message(exc: BaseException) -> str:
         if isinstance(cause, zipfile.BadZipFile | zlib.error | EOFError):
             return DAMAGED_MESSAGE
         cause = cause.__cause__ or cause.__context__
+    if file_format == SurveyFileFormat.XLS:
+        return "文件不是有效的 Excel 97-2003（.xls）工作簿，或已损坏。" + _SAVE_AS
     return "文件已损坏或不是有效的电子表格，无法读取。" + _SAVE_AS
 
-
-def _inline_text(element) -> str:
-    """The text of an inline string (<is>), as openpyxl's `Text.from_tree(element).content` gives it.
-
-    Its plain <t> and the <t> of each rich-text run <r>, phonetic runs (<rPh>) left out. openpyxl
-    builds descriptor objects for each such cell; files written by openpyxl's write-only mode and many
-    exporters store every text cell this way, so this is a third of the parse on such a file.
-    """
-    plain = None
-    runs = []
-    for child in element:
-        tag = child.tag.rpartition("}")[2]
-        if tag == "t":
-            plain = child.text
-        elif tag == "r":
-            text = None
-            for part in child:
-                if part.tag.rpartition("}")[2] == "t":
-                    text = part.text
-            if text is not None:
-                runs.append(text)
-    if plain is not None:
-        runs.insert(0, plain)
-    return "".join(runs)
 
 
 # An XML part whose prolog (what precedes the root element) holds only the XML declaration, comments,
 # processing instructions and white space has no DTD, hence no entity declarations: nothing for an
-# entity attack (billion laughs, external entities) to use. Such a part is parsed by the standard
-# library's C-accelerated ElementTree; any other goes through defusedxml, as openpyxl would. (_check_zip
-# already refuses parts with a DTD near their start; this is exact for the parts actually parsed.)
+# entity attack (billion laughs, external entities) to use. _check_zip refuses any part whose prolog is
+# not seen whole within its first _PROLOG_BYTES and free of a DTD, before calamine reads anything.
 _PROLOG_WITHOUT_DTD = re.compile(
     rb"\A(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>)?(?:\s+|<!--(?:[^-]|-(?!->))*-->|<\?(?:[^?]|\?(?!>))*\?>)*<[A-Za-z_]")
 _PROLOG_BYTES = 64 * 1024
-
-
-def _iterparse_for(archive: zipfile.ZipFile, name: str):
-    """The iterparse to read part `name` with: the C parser if it provably has no DTD, else defusedxml's."""
-    from xml.etree.ElementTree import iterparse as standard
-
-    from openpyxl.xml.functions import iterparse as guarded  # defusedxml's when installed (a dependency)
-
-    with archive.open(name) as member:
-        head = member.read(_PROLOG_BYTES)
-    return standard if _PROLOG_WITHOUT_DTD.match(head) else guarded
-
-
-def _read_string_table(source, iterparse) -> list[str]:
-    """openpyxl's read_string_table without its descriptor objects."""
-    from openpyxl.xml.constants import SHEET_MAIN_NS
-
-    tag = f"{{{SHEET_MAIN_NS}}}si"
-    strings = []
-    for _, node in iterparse(source):
-        if node.tag == tag:
-            strings.append(_capped(_inline_text(node).replace("x005F_", "")))
-            node.clear()
-    return strings
-
-
-def _make_reader_class():
-    from openpyxl.reader.excel import ExcelReader
-    from openpyxl.xml.constants import SHARED_STRINGS
-
-    class SurveyExcelReader(ExcelReader):
-        # Excel, WPS and LibreOffice keep every text in this table: reading it is a good part of a parse.
-        def read_strings(self):
-            part = self.package.find(SHARED_STRINGS)
-            if part is not None:
-                name = part.PartName[1:]
-                with self.archive.open(name) as source:
-                    self.shared_strings = _read_string_table(source, _iterparse_for(self.archive, name))
-
-    return SurveyExcelReader
-
-
-_ExcelReader = _make_reader_class()
-
-
-def _make_parser_class():
-    from openpyxl.utils.cell import coordinate_to_tuple
-    from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, MERGE_TAG, ROW_TAG, WorkSheetParser
-    from openpyxl.worksheet.merge import MergeCells
-    from openpyxl.xml.functions import iterparse as guarded
-
-    class CachedValueParser(WorkSheetParser):
-        iterparse = staticmethod(guarded)
-
-        def parse(self):
-            # WorkSheetParser.parse reduced to what a survey needs (rows, merged cells), with our XML parser.
-            for _, element in self.iterparse(self.source):
-                tag = element.tag
-                if tag == ROW_TAG:
-                    row = self.parse_row(element)
-                    element.clear()
-                    yield row
-                elif tag == MERGE_TAG:
-                    self.merged_cells = MergeCells.from_tree(element)
-                    element.clear()
-
-        def parse_row(self, row):
-            # WorkSheetParser.parse_row without keeping every row's height and format (row_dimensions):
-            # for LibreOffice's formatted rows down to row 1,048,576 that alone was 900 MB.
-            number = row.get("r")
-            if number is None:
-                self.row_counter += 1
-            else:
-                try:
-                    self.row_counter = int(number)
-                except ValueError:
-                    value = float(number)
-                    if not value.is_integer():
-                        raise ValueError(f"{number} is not a valid row number") from None
-                    self.row_counter = int(value)
-            self.col_counter = 0
-            return self.row_counter, [self.parse_cell(element) for element in row]
-
-        def parse_cell(self, element):
-            if element.get("t") == "inlineStr":
-                return self._parse_inline_string(element)
-            cell = super().parse_cell(element)
-            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
-                cell["value"] = FORMULA_WITHOUT_VALUE
-            return cell
-
-        def _parse_inline_string(self, element):
-            # WorkSheetParser.parse_cell's inlineStr branch (data_only), without its descriptor objects.
-            coordinate = element.get("r")
-            style_id = element.get("s", 0)
-            if style_id:
-                style_id = int(style_id)
-            if coordinate:
-                row, column = coordinate_to_tuple(coordinate)
-                self.col_counter = column
-            else:
-                self.col_counter += 1
-                row, column = self.row_counter, self.col_counter
-            data_type, value = "inlineStr", None
-            child = element.find(INLINE_STRING)
-            if child is not None:
-                data_type, value = "s", _capped(_inline_text(child))
-            elif element.find(FORMULA_TAG) is not None:
-                value = FORMULA_WITHOUT_VALUE
-            return {"row": row, "column": column, "value": value, "data_type": data_type, "style_id": style_id}
-
-    return CachedValueParser
-
-
-_CachedValueParser = _make_parser_class()

@@ -24,7 +24,7 @@ from communities.models import Compound, SurveyUpload, Town
 from jingyuan_renovation.celery import WORKER_UNAVAILABLE, task_send
 
 from . import schema
-from .parse import ERROR, WARNING, ParsedSurvey, Problem, ProgressCallback, shown, survey_parse
+from .parse import ERROR, WARNING, ParsedSurvey, Problem, ProgressCallback, collector_paused, shown, survey_parse
 from .plan import SurveyPlan, survey_plan, survey_write
 from .reader import (
     CSV_SHEET_MISSING,
@@ -33,7 +33,7 @@ from .reader import (
     broken_message,
     sniff_format,
     too_big_message,
-    xlsx_estimated_rows,
+    zip_estimated_rows,
 )
 from .stored import survey_rows_discard, survey_rows_load, survey_rows_store
 from .values import read_text
@@ -231,8 +231,9 @@ def _sniff(upload: SurveyUpload) -> None:
         upload.file_format = sniff_format(path, upload.original_name)
         if upload.file_format == SurveyFileFormat.CSV and upload.csv_sheet not in SurveySheet.values:
             raise SurveyFileError(CSV_SHEET_MISSING)
-        if upload.file_format == SurveyFileFormat.XLSX:
-            upload.data_rows = xlsx_estimated_rows(path)  # the check opens it: no need to parse anything twice
+        if upload.file_format in (SurveyFileFormat.XLSX, SurveyFileFormat.ODS):
+            # the check opens it: no need to parse anything twice
+            upload.data_rows = zip_estimated_rows(path, upload.file_format)
         else:
             with SurveyWorkbook(path, upload.file_format, csv_sheet=upload.csv_sheet,
                                 csv_encoding=upload.csv_encoding) as workbook:
@@ -284,6 +285,7 @@ def _progress_recorder(upload: SurveyUpload, *, start: int, span: int) -> Progre
     return record
 
 
+@collector_paused()
 def survey_upload_check(*, upload: SurveyUpload) -> SurveyUpload:
     """Check a kept upload (the preview): counts and problems saved on it; writes no survey data."""
     try:
@@ -337,6 +339,7 @@ def _parsed_for_import(upload: SurveyUpload) -> ParsedSurvey:
                         progress=_progress_recorder(upload, start=0, span=60))
 
 
+@collector_paused()
 def survey_import(*, upload: SurveyUpload, user, claim: bool = True) -> SurveyUpload:
     """Import a previewed upload: all rows in one transaction, or nothing if any error is found.
 

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 # Bump when the reader, the value readers or the problems they report change what a file parses to.
 # The sheet layouts (schema.py) are part of the fingerprint on their own.
-PARSER_VERSION = 2  # 2: over-long cells, hidden sheets, 所属乡镇 (issue #16)
+PARSER_VERSION = 3  # 2: over-long cells, hidden sheets, 所属乡镇 (issue #16); 3: python-calamine, .ods (#18)
 _MAGIC = b"JYSURVEYROWS1\n"
 _SALT = "communities.survey.stored"
 _CHUNK_ROWS = 5000

@@ -20,9 +20,9 @@ def test_import_survey_dry_run_writes_nothing(staff_user, wulan, capsys):
     assert not Household.objects.exists() and not SurveyUpload.objects.exists()
 
 
-def test_import_survey_imports_and_keeps_the_upload(staff_user, wulan, capsys):
-    call_command("import_survey", str(SAMPLES / "survey-libreoffice.xls"), "--user", staff_user.username,
-                 "--town", "乌兰镇")
+@pytest.mark.parametrize("name", ["survey-libreoffice.xls", "survey-libreoffice.ods"])
+def test_import_survey_imports_and_keeps_the_upload(staff_user, wulan, capsys, name):
+    call_command("import_survey", str(SAMPLES / name), "--user", staff_user.username, "--town", "乌兰镇")
     assert Household.objects.count() == 21
     assert SurveyUpload.objects.get().state == "imported"
 

@@ -66,12 +66,15 @@ def test_template_download_has_the_three_sheets_and_dropdowns(client, staff_user
     assert workbook["小区"].data_validations.dataValidation
 
 
-def test_upload_preview_confirm_flow(client, surveyor_user, wulan):
+@pytest.mark.parametrize("name", ["survey-libreoffice.xlsx", "survey-libreoffice.ods"])
+def test_upload_preview_confirm_flow(client, surveyor_user, wulan, name):
+    """An .ods as LibreOffice saves it by default goes through like an .xlsx."""
     client.force_login(surveyor_user)
-    with (SAMPLES / "survey-libreoffice.xlsx").open("rb") as handle:
+    with (SAMPLES / name).open("rb") as handle:
         response = client.post(reverse("communities:survey_upload"), {"file": handle, "csv_encoding": "auto"})
     upload = SurveyUpload.objects.get()
     assert response.status_code == 302 and upload.town == wulan
+    assert upload.file_format == name.rpartition(".")[2]
     page = client.get(reverse("communities:survey_detail", args=[upload.pk])).content.decode()
     assert "确认导入" in page and "住户" in page
     response = client.post(reverse("communities:survey_confirm", args=[upload.pk]))
