@@ -96,6 +96,9 @@ def test_each_roles_header_is_one_line_on_a_desk_and_folded_on_a_phone(browser, 
         desk = header_lines(page)
         assert desk["lines"] == 1 and desk["header"] <= desk["tallest"] + 24, desk
         assert page.locator("#main-menu .nav-panel a").first.is_hidden()  # menus start closed
+        page.set_viewport_size({"width": 1280, "height": 800})  # a smaller laptop: still one line
+        laptop = header_lines(page)
+        assert laptop["lines"] == 1, laptop
 
         page.set_viewport_size(PHONE)
         folded = header_lines(page)
