@@ -72,6 +72,20 @@ def safe_cell_value(value):
     return value
 
 
+_KEPT = frozenset({int, float, Decimal, type(None)})  # written as they are (bool is not int here: 是/否)
+
+
+def safe_row(row) -> list:
+    """[safe_cell_value(v) for v in row], with printable text and plain numbers handled inline: the streaming
+    writer's hot loop (a million rows × ten cells), ~2x faster than a call per cell."""
+    return [
+        (("'" + value) if value.startswith(FORMULA_PREFIXES) else value)
+        if value.__class__ is str and value.isprintable()
+        else (value if value.__class__ in _KEPT else safe_cell_value(value))
+        for value in row
+    ]
+
+
 def text_cell(sheet, value) -> WriteOnlyCell:
     """A write-only cell holding `value` exactly; formula-like text is forced to a string cell."""
     value = _plain(value)
@@ -143,7 +157,7 @@ def write_xlsx(target, *, title: str, headers: Sequence[str], rows: Iterable[Seq
     keys = _column_keys(headers)
     rows = iter(rows)
     first = next(rows, None)
-    first = None if first is None else [safe_cell_value(value) for value in first]
+    first = None if first is None else safe_row(first)
 
     def records():
         if first is None:
@@ -151,7 +165,7 @@ def write_xlsx(target, *, title: str, headers: Sequence[str], rows: Iterable[Seq
             return
         yield dict(zip(keys, first, strict=True))
         for row in rows:
-            yield dict(zip(keys, [safe_cell_value(value) for value in row], strict=True))
+            yield dict(zip(keys, safe_row(row), strict=True))
 
     write_worksheet(
         records(), target, sheet_name=title[:31], freeze_row=1, bold_headers=True,

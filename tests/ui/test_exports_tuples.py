@@ -21,7 +21,7 @@ from communities.totals import town_totals_refresh
 from communities.views import HouseholdListView
 from tests.communities.factories import BuildingFactory, CompoundFactory, HouseholdFactory
 from ui.lists import column_lookup
-from ui.xlsx import safe_cell_value, workbook_bytes
+from ui.xlsx import safe_cell_value, safe_row, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 URL = reverse("communities:household_list")
@@ -145,3 +145,10 @@ def test_dates_datetimes_repeated_labels_and_no_rows():
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.b and sheet.title == "测试"
     empty = load_workbook(io.BytesIO(workbook_bytes(title="空", headers=["甲", "乙"], rows=[]))).worksheets[0]
     assert [[c.value for c in row] for row in empty.iter_rows()] == [["甲", "乙"]]
+
+
+def test_the_fast_row_path_neutralises_as_safe_cell_value_does():
+    values = ["", "王", "=1+1", "-3", "＝1", "\t=x", "a\x01b", "\x01=x", " =x", "@a", -3, 2.5, Decimal("1.20"), None,
+              True, False, dt.date(2024, 1, 1), dt.datetime(2024, 1, 1, 8, tzinfo=dt.UTC), Consent.AGREE]
+    assert safe_row(values) == [safe_cell_value(value) for value in values]
+    assert safe_row(["=1", "a\x01b", True]) == ["'=1", "ab", "是"]
