@@ -64,11 +64,17 @@ def looks_like_formula(value) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
 
 
+EXCEL_TEXT_MAX = 32767  # characters in a cell: Excel's limit; the streaming writer refuses longer text
+
+
 def safe_cell_value(value):
-    """A value openpyxl writes as plain data: text never starts a formula, datetimes lose their zone."""
+    """A value the writers store as plain data: text never starts a formula and fits a cell (cut at Excel's
+    32,767 characters), datetimes lose their zone."""
     value = _plain(value)
     if looks_like_formula(value):
-        return "'" + value
+        value = "'" + value
+    if isinstance(value, str) and len(value) > EXCEL_TEXT_MAX:
+        return value[:EXCEL_TEXT_MAX]
     return value
 
 
@@ -80,7 +86,7 @@ def safe_row(row) -> list:
     writer's hot loop (a million rows × ten cells), ~2x faster than a call per cell."""
     return [
         (("'" + value) if value.startswith(FORMULA_PREFIXES) else value)
-        if value.__class__ is str and value.isprintable()
+        if value.__class__ is str and len(value) < EXCEL_TEXT_MAX and value.isprintable()
         else (value if value.__class__ in _KEPT else safe_cell_value(value))
         for value in row
     ]
