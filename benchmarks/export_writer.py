@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/export_writer.py --rows 1000000                    # ui.xlsx.write_xlsx
     .venv/bin/python benchmarks/export_writer.py --rows 1000000 --engine openpyxl  # the former writer
-    .venv/bin/python benchmarks/export_writer.py --rows 100000 --engine xlsxwriter # if XlsxWriter is installed
+    .venv/bin/python benchmarks/export_writer.py --rows 100000 --engine xlsxwriter # after pip install xlsxwriter
 
 The rows are made by a generator (nothing kept), with the household export's ten columns and value kinds:
 compound name, building, unit, room, a masked name and phone, a Decimal area (None at times), two consent
