@@ -128,6 +128,8 @@ class HouseholdListView(FilteredListView):
     def stored_total(self):
         return selectors.stored_total(user=self.request.user, field="households")
 
+    personal_town_lookup = "building__compound__town_id"
+
     def personal_town_id(self, row):
         return row.building.compound.town_id
 
