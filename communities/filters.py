@@ -184,6 +184,14 @@ class CompoundReviewFilterSet(django_filters.FilterSet):
 class SurveyUploadFilterSet(django_filters.FilterSet):
     """The upload history list (and any export of it) filters through this one set."""
 
+    sort = StableOrderingFilter(
+        fields=(("uploaded_at", "uploaded_at"), ("town__name", "town"), ("original_name", "original_name"),
+                ("state", "state"), ("error_count", "error_count"), ("warning_count", "warning_count")),
+        field_labels={"uploaded_at": "上传时间", "town__name": "乡镇", "original_name": "文件名", "state": "状态",
+                      "error_count": "错误", "warning_count": "提示"},
+        label="排序",
+    )
+
     class Meta:
         model = SurveyUpload
         fields = ["town", "state"]

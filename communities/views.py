@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from agencies import access
@@ -21,6 +22,7 @@ from agencies.access import compounds_for, require_role, role_of
 from agencies.choices import Role
 from ui.history import history_entries
 from ui.lists import Column, FilteredListView
+from ui.people import display_name
 from ui.xlsx import xlsx_download
 
 from . import selectors, services
@@ -410,13 +412,36 @@ def survey_upload(request):
                   {"form": form, "max_mb": settings.JINGYUAN_UPLOAD_MAX_BYTES // (1024 * 1024)})
 
 
-@login_required
-@require_safe
-def survey_list(request):
-    role = require_role(request.user, *SURVEY_READ_ROLES)
-    filterset = SurveyUploadFilterSet(request.GET or None, queryset=survey_uploads_for(request.user))
-    return render(request, "communities/survey_list.html",
-                  {"filter": filterset, "uploads": filterset.qs[:200], "may_upload": role in SURVEY_ROLES})
+class SurveyListView(FilteredListView):
+    """The upload history (摸底调查上传记录), newest first, sortable and paged like every list."""
+
+    title = "摸底调查上传记录"
+    roles = frozenset(SURVEY_READ_ROLES)
+    filterset_class = SurveyUploadFilterSet
+    template_name = "communities/survey_list.html"
+    # The row body is templates/jinja2/communities/survey_rows.html (two links a row: the upload, its file).
+    columns = [
+        Column("上传时间", "uploaded_at", sort="uploaded_at"),
+        Column("乡镇", "town.name", sort="town"),
+        Column("文件名", "original_name", sort="original_name"),
+        Column("上传人", "uploaded_by"),
+        Column("状态", "get_state_display", sort="state"),
+        Column("错误", "error_count", sort="error_count", numeric=True),
+        Column("提示", "warning_count", sort="warning_count", numeric=True),
+    ]
+
+    def get_queryset(self):
+        return survey_uploads_for(self.request.user)
+
+    def page_rows(self, objects, columns) -> list:
+        return [{"upload": upload, "by": display_name(upload.uploaded_by),
+                 "when": timezone.localtime(upload.uploaded_at).strftime("%Y-%m-%d %H:%M")} for upload in objects]
+
+    def get_extra_context(self, filterset) -> dict:
+        return {"may_upload": role_of(self.request.user) in SURVEY_ROLES}
+
+
+survey_list = SurveyListView.as_view()
 
 
 @login_required
