@@ -35,7 +35,7 @@ PAGES = [
     ("review queue", "/review/"),
     ("review queue, sorted by town ▲", "/review/?sort=town"),
     ("review queue, sorted by verdict ▼", "/review/?sort=-verdict"),
-    ("review queue, last page by name", "/review/?sort=name&page=last"),
+    ("review queue, page 20 by name", "/review/?sort=name&page=20"),
     ("review queue, filtered", "/review/?verdict=eligible"),
     ("review export (filtered)", "/review/?verdict=eligible&export=xlsx"),
 ]
