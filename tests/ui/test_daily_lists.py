@@ -273,3 +273,44 @@ def test_review_queue_queries_stay_flat_from_two_rows_to_several_pages(
     with django_assert_num_queries(8):
         response = client.get(QUEUE, {"sort": "verdict"})
     assert len(response.context["rows"]) == 5 and _pager(response.content.decode())
+
+
+# --- the same rows from the worker (a large export, ui.exports) -------------------------------------------
+
+
+def _at_once_then_on_the_worker(client, settings, capture, url, params) -> tuple[list, list]:
+    from ui.models import ExportRun
+
+    settings.EXPORT_ASYNC_MIN_ROWS = 0
+    at_once = _xlsx(client.get(url, {**params, "export": "xlsx"}))
+    settings.EXPORT_ASYNC_MIN_ROWS = 1
+    with capture(execute=True):
+        response = client.get(url, {**params, "export": "xlsx"})
+    assert response.status_code == 302 and response["Location"] == reverse("ui:export_list")
+    run = ExportRun.objects.latest("pk")
+    download = client.get(reverse("ui:export_download", args=[run.pk]))
+    content = b"".join(download.streaming_content) if download.streaming else download.content
+    return at_once, list(load_workbook(BytesIO(content)).active.iter_rows(values_only=True))
+
+
+def test_worker_exports_of_the_daily_lists_give_the_pages_rows(
+    client, users, programme, wulan, only_these_tasks, queue, settings, django_capture_on_commit_callbacks
+):
+    """A large export is built on the worker from the same view: the project list's own columns, a liaison's
+    own agency only, the review queue's columns, each in the order asked."""
+    _projects(programme, wulan, users["staff"], {"p1": "3000", "p2": "1000"})
+    client.force_login(users["staff"])
+    at_once, built = _at_once_then_on_the_worker(client, settings, django_capture_on_commit_callbacks, PROJECTS,
+                                                 {"sort": "-estimated_cost_yuan"})
+    assert built == at_once and [row[0] for row in built[1:]] == ["p1", "p2"] and len(built[0]) == 15
+    client.force_login(users["liaison"])
+    at_once, built = _at_once_then_on_the_worker(client, settings, django_capture_on_commit_callbacks, TASKS,
+                                                 {"sort": "title"})
+    listed = _titles(client.get(TASKS, {"sort": "title"}))
+    assert built == at_once and [row[2] for row in built[1:]] == listed
+    assert {row[0] for row in built[1:]} == {"县财政局"}  # the liaison's own agency only
+    client.force_login(users["leader"])
+    at_once, built = _at_once_then_on_the_worker(client, settings, django_capture_on_commit_callbacks, QUEUE,
+                                                 {"town": wulan.pk, "sort": "build_year"})
+    assert built == at_once and [row[2] for row in built[1:] if row[2].startswith("测试-")] == [
+        "测试-丙", "测试-乙", "测试-甲"]
