@@ -243,9 +243,7 @@ class FilteredListView(LoginRequiredMixin, View):
         if request.GET.get(EXPORT_PARAM):
             return redirect(request.path)
         total = self.stored_total() if valid and not _narrowed(filterset) else None
-        paginator = Paginator(rows, settings.LIST_PAGE_SIZE) if total is None else StoredCountPaginator(
-            rows, settings.LIST_PAGE_SIZE, count=total)
-        page = paginator.get_page(request.GET.get("page"))
+        paginator, page = self.paginate(rows, total=total, number=request.GET.get("page"))
         page_columns = [c for c in self.columns if not c.export_only]
         context = {
             "title": self.title,
@@ -253,7 +251,7 @@ class FilteredListView(LoginRequiredMixin, View):
             "filter": filterset,
             "columns": page_columns,
             "headers": self._headers(filterset, page_columns),
-            "rows": (rows := [self._page_row(row, page_columns) for row in page.object_list]),
+            "rows": self.page_rows(page.object_list, page_columns),
             "page_obj": page,
             "paginator": paginator,
             "export_name": self.export_name,
@@ -265,6 +263,19 @@ class FilteredListView(LoginRequiredMixin, View):
         return {}
 
     EXPORT_CHUNK = 2000  # rows per fetch of the server-side cursor (PostgreSQL) / per batch elsewhere
+
+    def paginate(self, rows, *, total: int | None, number):
+        """The pager and the asked page of `rows` (already filtered and sorted)."""
+        paginator = Paginator(rows, settings.LIST_PAGE_SIZE) if total is None else StoredCountPaginator(
+            rows, settings.LIST_PAGE_SIZE, count=total)
+        return paginator, paginator.get_page(number)
+
+    def page_rows(self, objects, columns) -> list:
+        """What the table body renders for one page of records: each row's cells, resolved and masked.
+
+        A page whose body is its own Jinja2 template (a `rows` block in a template extending ui/list.html)
+        returns what that template reads instead, e.g. the records themselves."""
+        return [self._page_row(row, columns) for row in objects]
 
     def export_table(self, rows):
         """The export's header labels and its rows (streamed from the database), as the page shows them.
