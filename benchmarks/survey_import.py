@@ -50,6 +50,23 @@ def reset_peak_rss() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
+def database_cpu_s() -> float:
+    """CPU seconds used so far by the PostgreSQL server process serving this connection (0 on SQLite, whose
+    work is this process's own, or when the server is not on this machine)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def generate(path: Path, compounds: int, buildings: int, households: int) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingyuan_renovation.settings")
@@ -117,14 +134,15 @@ def _add_dimensions(path: Path, sizes: dict) -> None:
 def step_parse(path: Path) -> dict:
     from openpyxl import load_workbook
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     workbook = load_workbook(path, read_only=True, data_only=True)
     rows = 0
     for sheet in workbook.worksheets:
         for _ in sheet.iter_rows(values_only=True):
             rows += 1
     workbook.close()
-    result = {"openpyxl_parse_s": round(time.perf_counter() - start, 2), "rows": rows,
+    result = {"openpyxl_parse_s": round(time.perf_counter() - start, 2),
+              "openpyxl_parse_cpu_s": round(time.process_time() - cpu, 2), "rows": rows,
               "openpyxl_peak_rss_mb": round(peak_rss_mb(), 1)}
     return result
 
@@ -134,13 +152,15 @@ def step_calamine(path: Path) -> dict:
         import python_calamine
     except ImportError:
         return {}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     rows = 0
     for name in workbook.sheet_names:
         for _ in workbook.get_sheet_by_name(name).iter_rows():
             rows += 1
-    return {"calamine_parse_s": round(time.perf_counter() - start, 2), "calamine_peak_rss_mb": round(peak_rss_mb(), 1)}
+    return {"calamine_parse_s": round(time.perf_counter() - start, 2),
+            "calamine_parse_cpu_s": round(time.process_time() - cpu, 2),
+            "calamine_peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
 def _setup_database():
@@ -187,13 +207,14 @@ def step_cli(path: Path) -> dict:
     from communities.models import Household
 
     out, err = io.StringIO(), io.StringIO()
-    start = time.perf_counter()
+    start, cpu, db_cpu = time.perf_counter(), time.process_time(), database_cpu_s()
     _profiled(f"cli-{path.stem}", lambda: call_command("import_survey", str(path), "--user", user.username,
                                                        stdout=out, stderr=err))
-    cli_s = time.perf_counter() - start
+    cli_s, cpu, db_cpu = time.perf_counter() - start, time.process_time() - cpu, database_cpu_s() - db_cpu
     households = Household.objects.count()
     assert households, err.getvalue()[:2000]
-    return {"cli_import_s": round(cli_s, 2), "cli_households": households,
+    return {"cli_import_s": round(cli_s, 2), "cli_import_cpu_s": round(cpu, 2), "cli_import_db_cpu_s": round(db_cpu, 2),
+            "cli_households": households,
             "cli_peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
@@ -213,9 +234,9 @@ def step_import(path: Path) -> dict:
     upload.refresh_from_db()  # a large file was checked by the (in-process) task
     assert upload.error_count == 0, upload.errors[:5]
     reset_peak_rss()
-    start = time.perf_counter()
+    start, cpu, db_cpu = time.perf_counter(), time.process_time(), database_cpu_s()
     upload = _profiled(f"confirm-{path.stem}", lambda: survey_import(upload=upload, user=user))
-    import_s = time.perf_counter() - start
+    import_s, cpu, db_cpu = time.perf_counter() - start, time.process_time() - cpu, database_cpu_s() - db_cpu
     confirm_peak = peak_rss_mb()
     assert upload.state == "imported", upload.errors[:5]
     households = Household.objects.count()
@@ -225,7 +246,8 @@ def step_import(path: Path) -> dict:
         again = survey_upload_create(user=user, town=town, uploaded_file=File(handle, name=path.name))
     recheck_s = time.perf_counter() - start
     again.refresh_from_db()  # a large file was checked by the (in-process) task on its own copy
-    return {"check_s": round(check_s, 2), "import_s": round(import_s, 2), "households": households,
+    return {"check_s": round(check_s, 2), "import_s": round(import_s, 2), "import_cpu_s": round(cpu, 2),
+            "import_db_cpu_s": round(db_cpu, 2), "households": households,
             "recheck_unchanged_s": round(recheck_s, 2),
             "recheck_counts": {k: [v["create"], v["update"], v["unchanged"]] for k, v in again.counts.items()},
             "check_peak_rss_mb": round(check_peak, 1), "confirm_peak_rss_mb": round(confirm_peak, 1),
@@ -304,6 +326,14 @@ def main() -> None:
             for name in ("cli_import_s", "import_s"):
                 if name in result:
                     result[name.replace("_s", "") + "_vs_parse"] = round(result[name] / parse_s, 2)
+        parse_cpu = result.get("openpyxl_parse_cpu_s")
+        if parse_cpu:  # CPU time (this process + its PostgreSQL server process): steadier on a loaded machine
+            for name in ("cli_import", "import"):
+                if f"{name}_cpu_s" in result:
+                    used = result[f"{name}_cpu_s"] + result.get(f"{name}_db_cpu_s", 0)
+                    result[f"{name}_cpu_vs_parse_cpu"] = round(used / parse_cpu, 2)
+                    if result.get("calamine_parse_cpu_s"):
+                        result[f"{name}_cpu_vs_calamine_cpu"] = round(used / result["calamine_parse_cpu_s"], 1)
         print(json.dumps(result, ensure_ascii=False), flush=True)
 
 

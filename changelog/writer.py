@@ -114,6 +114,54 @@ def index_bulk(model, *, object_ids, after_history_id: int) -> int:
     return _insert_select(historical, object_type(model), rows)
 
 
+def _path_sql(historical, path: str | None, source: str, alias: str) -> tuple[str, list[str], str | None]:
+    """The SQL value of `path` read from `source` (a relation with the history table's columns), the LEFT
+    JOINs it needs (as the ORM joins the path in `_insert_select`) and the first column it reads on `source`."""
+    if path is None:
+        return "NULL", [], None
+    quote = connection.ops.quote_name
+    parts = path.split("__")
+    current, current_alias, joins, first = historical, source, [], None
+    for depth, part in enumerate(parts):
+        field = current._meta.get_field(part)
+        first = first or field.column
+        if depth == len(parts) - 1:
+            return f"{current_alias}.{quote(field.column)}", joins, first
+        target, target_alias = field.related_model, f"{alias}{depth}"
+        joins.append(f"LEFT JOIN {quote(target._meta.db_table)} {target_alias} "
+                     f"ON {target_alias}.{quote(field.target_field.column)} = {current_alias}.{quote(field.column)}")
+        current, current_alias = target, target_alias
+    raise AssertionError(path)
+
+
+def index_returned(model, *, source: str) -> tuple[list[str], str, list]:
+    """Index history rows as an INSERT … RETURNING hands them over, without reading the history table again.
+
+    For a data-modifying WITH on PostgreSQL: `WITH source AS (INSERT INTO <history table> … RETURNING
+    <columns>) <statement>`. Returns the columns the history INSERT must return, and the statement, with its
+    parameters, that writes the same lines as `index_bulk` from `source`. (A statement cannot see the rows its
+    own WITH inserts, and `index_bulk` reading them back by id scanned the whole history table per batch: the
+    planner has no statistics for rows written in the same transaction.)
+    """
+    from .models import Change
+
+    historical = history_model_of(model)
+    label = object_type(model)
+    quote = connection.ops.quote_name
+    town_value, town_joins, town_column = _path_sql(historical, town_path(historical), source, "t")
+    project_value, project_joins, project_column = _path_sql(historical, project_path(historical, label), source, "p")
+    returned = ["history_id", "id", "history_date", "history_type", "history_user_id"]
+    for column in (town_column, project_column):
+        if column is not None and column not in returned:
+            returned.append(column)
+    columns = ", ".join(quote(Change._meta.get_field(name).column) for name in _COLUMNS)
+    values = ", ".join(["%s::varchar(80)", *(f"{source}.{quote(c)}" for c in returned[:5]),
+                        f"{town_value}::bigint", f"{project_value}::bigint"])
+    statement = (f"INSERT INTO {quote(Change._meta.db_table)} ({columns}) SELECT {values} FROM {source} "
+                 + " ".join([*town_joins, *project_joins]))
+    return [quote(c) for c in returned], statement, [label]
+
+
 def history_models(registry=global_apps) -> list[tuple[str, type]]:
     """(object type, history model) of every tracked model. With a migration's app registry (whose models
     carry no simple-history attributes), the history models are found by their shape instead."""

@@ -204,7 +204,7 @@ def survey_upload_create(*, user, town: Town, uploaded_file, csv_sheet: str = ""
                           file_format="")
     upload.original_file.save(name, uploaded_file, save=False)
     try:
-        _sniff(upload)
+        _sniff(upload, estimate=background is not False)
         upload.full_clean()
         upload.save()
         if upload.state == SurveyUploadState.CHECKING:
@@ -224,13 +224,19 @@ def survey_upload_create(*, user, town: Town, uploaded_file, csv_sheet: str = ""
     return upload
 
 
-def _sniff(upload: SurveyUpload) -> None:
-    """The file's format and size in rows; a file that cannot be read at all makes the upload 有错误."""
+def _sniff(upload: SurveyUpload, *, estimate: bool = True) -> None:
+    """The file's format and size in rows; a file that cannot be read at all makes the upload 有错误.
+
+    `estimate` False (checked now whatever the size, the command line): an .xlsx's or .ods's rows are not
+    estimated, which for a large sheet meant unpacking it once more; the check records the rows it read.
+    """
     path = Path(upload.original_file.path)
     try:
         upload.file_format = sniff_format(path, upload.original_name)
         if upload.file_format == SurveyFileFormat.CSV and upload.csv_sheet not in SurveySheet.values:
             raise SurveyFileError(CSV_SHEET_MISSING)
+        if not estimate and upload.file_format in (SurveyFileFormat.XLSX, SurveyFileFormat.ODS):
+            return
         if upload.file_format in (SurveyFileFormat.XLSX, SurveyFileFormat.ODS):
             # the check opens it: no need to parse anything twice
             upload.data_rows = zip_estimated_rows(path, upload.file_format)
@@ -297,6 +303,8 @@ def survey_upload_check(*, upload: SurveyUpload) -> SurveyUpload:
             errors=[Problem("", None, "", "", "检查文件时发生系统错误。请稍后重试或联系管理员。").as_dict()])
         raise
     _record_report(upload, report)
+    if not upload.data_rows and report.parsed is not None:
+        upload.data_rows = report.parsed.rows_read  # not estimated beforehand (see _sniff): the rows read
     upload.state = SurveyUploadState.INVALID if report.error_count else SurveyUploadState.READY
     if upload.state == SurveyUploadState.READY and report.parsed is not None:
         # Kept before the upload becomes ready, so that a confirmation finds it.

@@ -27,6 +27,21 @@ def test_import_survey_imports_and_keeps_the_upload(staff_user, wulan, capsys, n
     assert SurveyUpload.objects.get().state == "imported"
 
 
+def test_import_survey_unpacks_the_file_once_and_records_the_rows_it_read(staff_user, wulan, monkeypatch):
+    """The command checks whatever the size, so it skips the row estimate (which decides between checking now
+    and in the background, and unpacked a large sheet once more); its upload records the rows read instead."""
+    from communities.survey import services
+
+    def estimate(*args):
+        raise AssertionError("estimated")
+
+    monkeypatch.setattr(services, "zip_estimated_rows", estimate)
+    call_command("import_survey", str(SAMPLES / "survey-libreoffice.xlsx"), "--user", staff_user.username)
+    upload = SurveyUpload.objects.get()
+    assert upload.state == "imported"
+    assert upload.data_rows == 6 + 6 + 21  # compounds, buildings, households
+
+
 def test_import_survey_fails_with_the_same_errors(staff_user, wulan, tmp_path, capsys):
     sheets = standard_sheets()
     sheets["住户"].append(household_row(room="103", 改造意愿="也许吧"))

@@ -368,6 +368,25 @@ def test_every_written_row_has_one_history_row_with_the_user(staff_user, wulan, 
     assert assessment.reasons and assessment.history.get().reasons == assessment.reasons
 
 
+def test_ids_taken_for_a_batch_are_new_and_never_given_again(wulan):
+    """bulk.take_ids on PostgreSQL reserves ids from the sequence (looked up once per batch): distinct, above
+    every id already used, and a record saved afterwards the ordinary way gets none of them. (On SQLite the
+    ids are only held by the writing transaction's lock until its rows are inserted.)"""
+    from django.db import connection
+
+    from communities import bulk
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's sequence")
+    from tests.communities.factories import CompoundFactory
+
+    before = CompoundFactory(town=wulan)
+    ids = bulk.take_ids(Compound, 50)
+    assert len(set(ids)) == 50 and min(ids) > before.pk
+    after = CompoundFactory(town=wulan)
+    assert after.pk not in ids and after.pk > max(ids)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_confirmations_for_one_town_never_interleave(roles, tmp_path, monkeypatch):
     """GIVEN two previewed files for one town that both create the same compound WHEN both are confirmed at
