@@ -129,7 +129,7 @@ def _wrk(base: str, jar, paths: list[str], seconds: int) -> None:
 
 
 def run(size_label: str, compounds: int, args) -> None:
-    db = f"jingyuan_bench_{size_label}"
+    db = f"{args.db_prefix}_{size_label}"
     env = dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db}",
                DJANGO_SETTINGS_MODULE="benchmarks.settings", JINGYUAN_SECRET_KEY="bench-" + "x" * 50,
                JINGYUAN_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
@@ -185,6 +185,8 @@ def main():
     parser.add_argument("--wrk-seconds", type=int, default=0)
     parser.add_argument("--only", choices=["programme", "large"])
     parser.add_argument("--reuse", action="store_true", help="reuse databases built by an earlier run")
+    parser.add_argument("--db-prefix", default="jingyuan_bench",
+                        help="PostgreSQL database names: <prefix>_programme, <prefix>_large")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12",
                         help="the server's REDIS_URL (cache and sessions); 'none' for database sessions")
     args = parser.parse_args()
