@@ -14,6 +14,8 @@ from jinja2 import Environment
 
 def cell_text(value) -> str:
     """A list cell as the lists print it: — for nothing, 是/否 for yes/no, numbers and dates localised."""
+    if type(value) is str and value:  # most cells: names, numbers of buildings, choice labels
+        return value
     if value is None or value == "":
         return "—"
     if value is True:
