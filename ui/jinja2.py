@@ -6,8 +6,12 @@ in Django's engine (benchmarks/templates.py), so each list's <tbody> is a Jinja2
 includes with {% jinja "…" %} (ui/templatetags/ui.py). Markup stays in templates either way.
 """
 
+import datetime as dt
+
+from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat, linebreaksbr
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import localize
 from jinja2 import Environment
 
@@ -30,6 +34,13 @@ def percent(value) -> str:
     return "—" if value is None else f"{round(float(value) * 100)}%"
 
 
+def date(value, format_string: str = "Y-m-d") -> str:
+    """{{ step.planned_end|date }}: Django's date filter ("" for none), a datetime in local time first."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return date_filter(value, format_string)
+
+
 def environment(**options) -> Environment:
     env = Environment(**options)
     env.globals.update({"url": lambda name, *args: reverse(name, args=args)})
@@ -37,6 +48,7 @@ def environment(**options) -> Environment:
         "cell": cell_text,
         "percent": percent,
         "floatformat": floatformat,
+        "date": date,
         "linebreaksbr": lambda value: linebreaksbr(value, autoescape=True),
     })
     return env
