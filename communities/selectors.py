@@ -89,8 +89,10 @@ def _visible_totals(user):
 
 
 def compound_get(*, user, pk: int) -> Compound:
-    """The compound, or 404 when it does not exist or lies outside the user's town."""
-    return get_object_or_404(compounds_for(user, Compound.objects.select_related("town", "community")), pk=pk)
+    """The compound with its assessment (same query), or 404 when it does not exist or lies outside the
+    user's town."""
+    return get_object_or_404(
+        compounds_for(user, Compound.objects.select_related("town", "community", "assessment")), pk=pk)
 
 
 def building_get(*, user, pk: int) -> Building:
@@ -173,7 +175,7 @@ def subsidy_label(assessment) -> str:
 
 
 def compound_page(*, compound: Compound) -> dict:
-    assessment = CompoundAssessment.objects.filter(compound=compound).first()
+    assessment = getattr(compound, "assessment", None)  # None when not assessed (compound_get reads it)
     return {
         "compound": compound,
         "assessment": assessment,
