@@ -8,6 +8,7 @@ includes with {% jinja "…" %} (ui/templatetags/ui.py). Markup stays in templat
 
 import datetime as dt
 
+from django.conf import settings
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat, linebreaksbr
 from django.urls import reverse
@@ -20,6 +21,8 @@ def cell_text(value) -> str:
     """A list cell as the lists print it: — for nothing, 是/否 for yes/no, numbers and dates localised."""
     if type(value) is str and value:  # most cells: names, numbers of buildings, choice labels
         return value
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize() prints for an int without grouping, at a tenth of the cost
     if value is None or value == "":
         return "—"
     if value is True:
