@@ -1,7 +1,10 @@
-from .navigation import nav_for
+from .navigation import flat, nav_for
 
 
 def navigation(request):
-    """The navigation links this user's role may follow (see ui.navigation.NAV_ITEMS)."""
+    """The menus and links this user's role may follow (see ui.navigation.NAV_GROUPS)."""
     user = getattr(request, "user", None)
-    return {"nav_items": nav_for(user, request.path) if user is not None else []}
+    if user is None:
+        return {"nav_groups": [], "nav_items": []}
+    menus = nav_for(user, request.path)
+    return {"nav_groups": menus, "nav_items": flat(menus)}

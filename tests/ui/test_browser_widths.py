@@ -1,6 +1,7 @@
 """Every page of every role fits the screen, on a desk (1366 px) and on a phone (390 px): nothing scrolls
-the page sideways (a wide table scrolls inside its card), the header folds to one line behind 菜单, and
-chart text keeps its size whatever the width. Pages come from the role matrix, so a new page is covered."""
+the page sideways (a wide table scrolls inside its card), the header is one line (its menus drop down; on a
+phone they fold behind 菜单), and chart text keeps its size whatever the width. Pages come from the role
+matrix, so a new page is covered."""
 
 import pytest
 from django.urls import reverse
@@ -9,6 +10,7 @@ from playwright.sync_api import Error as PlaywrightError
 from tests.conftest import PASSWORD
 from tests.ui.test_browser import browser  # noqa: F401 - the chromium fixture
 from tests.ui.test_browser import pytestmark as browser_marks
+from tests.ui.test_browser_menu import header_lines
 from tests.ui.test_role_matrix import (
     PAGES,
     world,  # noqa: F401 - the matrix's world (with a funded project)
@@ -44,7 +46,7 @@ def test_every_page_fits_a_desk_and_a_phone(browser, live_server, world, users, 
     page.set_default_timeout(15000)
     try:
         _log_in(page, live_server, users[role].username)
-        too_wide = []
+        too_wide, header_wraps = [], []
         for page_id, path in _pages_for(role, world):
             page.set_viewport_size(DESK)
             try:
@@ -59,7 +61,10 @@ def test_every_page_fits_a_desk_and_a_phone(browser, live_server, world, users, 
                 page.set_viewport_size(size)
                 if not page.evaluate(FITS):
                     too_wide.append(f"{page_id} @ {label}px: {page.evaluate('document.documentElement.scrollWidth')}")
+                if (lines := header_lines(page))["lines"] != 1:
+                    header_wraps.append(f"{page_id} @ {label}px: {lines}")
         assert too_wide == []
+        assert header_wraps == []
     finally:
         context.close()
 

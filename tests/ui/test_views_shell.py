@@ -11,8 +11,9 @@ MONEY = {"资金"}
 MONEY_HISTORY = {"资金变更记录"}
 MINE = {"我的工作"}  # each role's landing page (ui.landing), for everyone
 CHANGELOG = {"变更日志"}
+SYSTEM = {"账号管理", "数据管理"}  # accounts, and Django's admin site for is_staff accounts (staff are)
 EXPECTED_NAV = {
-    "staff": MINE | NAV | SURVEY | PROJECTS | REPORTS | MONEY | MONEY_HISTORY | CHANGELOG,
+    "staff": MINE | NAV | SURVEY | PROJECTS | REPORTS | MONEY | MONEY_HISTORY | CHANGELOG | SYSTEM,
     "surveyor": MINE | {"计划概览", "小区", "楼栋", "住户", "认定审核"} | SURVEY,
     "leader": MINE | NAV | PROJECTS | REPORTS | MONEY,
     "liaison": MINE | {"计划概览", "部门任务", "部门职责"} | MONEY,  # the finance bureau's liaison (conftest)
