@@ -30,7 +30,7 @@ class RoleAwareModelBackend(ModelBackend):
         from agencies.access import ROLE_GROUP_NAMES, remember_role
 
         role_group = Group.objects.filter(user=OuterRef("pk"), name__in=ROLE_GROUP_NAMES).order_by("name")
-        users = (get_user_model()._default_manager.select_related("profile")
+        users = (get_user_model()._default_manager.select_related("profile", "profile__agency")
                  .annotate(role_group=Subquery(role_group.values("name")[:1])))
         try:
             user = users.get(pk=user_id)

@@ -21,6 +21,8 @@ class NavItem:
     roles: frozenset
     # Shown to accounts with Django's is_staff flag (the admin site's own door), whatever their role.
     admin_site: bool = False
+    # For a liaison, shown only if their agency has this code (the view checks the same agency).
+    liaison_agency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,9 @@ NAV_GROUPS: tuple[NavGroup, ...] = (
         NavItem("统计指标", "indicators", access.DASHBOARD_READERS),
     )),
     NavGroup("资金", (
-        NavItem("资金", "funding:budget_line_list", access.FUNDING_READERS),
+        # Of the liaisons only the finance bureau's may open the money pages (access.require_funding_role).
+        NavItem("资金", "funding:budget_line_list", access.FUNDING_READERS,
+                liaison_agency=access.FUNDING_FINANCE_AGENCY),
         NavItem("资金变更记录", "funding:money_history", access.FUNDING_HISTORY_READERS),
     )),
     NavGroup("单位任务", (
@@ -75,7 +79,8 @@ def nav_for(user, current_path: str = "") -> list[dict]:
     on /funding/history/, not 资金 too); its menu is active with it."""
     role = access.role_of(user)
     admin_site = bool(getattr(user, "is_staff", False) and getattr(user, "is_active", False))
-    groups = _links_for(role, admin_site, get_urlconf(), get_script_prefix())
+    agency = access.user_agency_code(user) if role == Role.LIAISON else None
+    groups = _links_for(role, agency, admin_site, get_urlconf(), get_script_prefix())
     urls = [url for _, links in groups for _, url in links]
     matching = [url for url in urls if (current_path == url if url == "/" else current_path.startswith(url))]
     active_url = max(matching, key=len, default=None)
@@ -92,7 +97,7 @@ def flat(menus: list[dict]) -> list[dict]:
 
 
 @functools.cache
-def _links_for(role, admin_site, urlconf, script_prefix) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+def _links_for(role, agency, admin_site, urlconf, script_prefix) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     """The role's menus and links, reversed once per process (per URL configuration and prefix): every
     page draws the menu, and its URLs never change while the process runs."""
     groups = []
@@ -100,6 +105,8 @@ def _links_for(role, admin_site, urlconf, script_prefix) -> tuple[tuple[str, tup
         links = []
         for item in group.items:
             if not (admin_site if item.admin_site else role in item.roles):
+                continue
+            if role == Role.LIAISON and item.liaison_agency and agency != item.liaison_agency:
                 continue
             try:
                 links.append((item.label, reverse(item.url_name, urlconf=urlconf)))

@@ -7,6 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from agencies.choices import Role
+from agencies.services import user_create
 from tests.conftest import PASSWORD
 from tests.ui.test_browser import browser  # noqa: F401 - the chromium fixture
 from tests.ui.test_browser import pytestmark as browser_marks
@@ -191,3 +193,20 @@ def test_a_menu_opens_by_keyboard_and_closes_with_escape(browser, live_server, u
         assert page.locator("#main-menu details[open]").count() == 0
     finally:
         context.close()
+
+
+@pytest.mark.django_db
+def test_a_liaison_outside_the_finance_bureau_gets_no_money_link_and_every_link_opens(client, roles, programme):
+    """Of the liaisons only the finance bureau's may read money (access.require_funding_role): the others'
+    menus leave 资金 out instead of offering a page that answers 403."""
+    from agencies.models import Agency
+
+    other = Agency.objects.exclude(code="finance").filter(kind="department").first()
+    liaison = user_create(username="frank-liaison", full_name="测试·部门联络员", password=PASSWORD,
+                          role=Role.LIAISON, agency=other)
+    client.force_login(liaison)
+    links = _nav_links(client.get(reverse("home")).content.decode())
+    assert reverse("funding:budget_line_list") not in links
+    assert links == {reverse(name) for name in LINKS_BEFORE["liaison"] if name != "funding:budget_line_list"}
+    for url in links:
+        assert client.get(url, follow=True).status_code == 200, url  # 我的工作 redirects to the open tasks
