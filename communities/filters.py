@@ -139,9 +139,11 @@ class CompoundReviewFilterSet(django_filters.FilterSet):
     # Demo compounds are 演示数据: left out unless asked for, as the dashboard's verdict counts leave them out.
     demo = django_filters.ChoiceFilter(choices=DEMO_CHOICES, method="filter_demo", label="演示数据",
                                        empty_label="不含演示数据（默认）")
-    ordering = StableOrderingFilter(
-        fields=(("assessment__priority", "priority"), ("name", "name"), ("build_year", "build_year")),
-        field_labels={"assessment__priority": "优先度", "name": "小区名称", "build_year": "建成年份"},
+    sort = StableOrderingFilter(
+        fields=(("assessment__priority", "priority"), ("name", "name"), ("town__name", "town"),
+                ("build_year", "build_year"), ("assessment__verdict", "verdict"), ("review_status", "review_status")),
+        field_labels={"assessment__priority": "优先度", "name": "小区名称", "town__name": "乡镇",
+                      "build_year": "建成年份", "assessment__verdict": "认定结论", "review_status": "审核状态"},
         label="排序",
     )
 
@@ -181,6 +183,14 @@ class CompoundReviewFilterSet(django_filters.FilterSet):
 
 class SurveyUploadFilterSet(django_filters.FilterSet):
     """The upload history list (and any export of it) filters through this one set."""
+
+    sort = StableOrderingFilter(
+        fields=(("uploaded_at", "uploaded_at"), ("town__name", "town"), ("original_name", "original_name"),
+                ("state", "state"), ("error_count", "error_count"), ("warning_count", "warning_count")),
+        field_labels={"uploaded_at": "上传时间", "town__name": "乡镇", "original_name": "文件名", "state": "状态",
+                      "error_count": "错误", "warning_count": "提示"},
+        label="排序",
+    )
 
     class Meta:
         model = SurveyUpload

@@ -12,16 +12,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from agencies import access
 from agencies.access import compounds_for, require_role, role_of
 from agencies.choices import Role
 from ui.history import history_entries
-from ui.lists import Column, FilteredListView, invalid_filter_response
-from ui.xlsx import xlsx_download, xlsx_response
+from ui.lists import Column, FilteredListView
+from ui.people import display_name
+from ui.xlsx import xlsx_download
 
 from . import selectors, services
 from .choices import SurveyUploadState
@@ -46,7 +48,6 @@ from .survey.services import SAMPLE_ROWS
 
 _PERSONAL_FIELDS = {"head_name": "name", "phone": "phone"}
 QUEUE_ROLES = (Role.STAFF, Role.SURVEYOR, Role.AUDITOR, Role.LEADER)
-PAGE_SIZE = 50
 
 
 class CompoundListView(FilteredListView):
@@ -131,6 +132,8 @@ class HouseholdListView(FilteredListView):
     def stored_total(self):
         return selectors.stored_total(user=self.request.user, field="households")
 
+    personal_town_lookup = "building__compound__town_id"
+
     def personal_town_id(self, row):
         return row.building.compound.town_id
 
@@ -205,66 +208,98 @@ def _apply_form_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-@login_required
-@require_safe
-def review_queue(request):
-    """The review queue; leaders read the same list and filters (the page has no writes). Demo compounds
-    are left out of the list and the counts unless the 演示数据 filter asks for them."""
-    require_role(request.user, *QUEUE_ROLES)
-    visible = selectors.review_queue(user=request.user)
-    filterset = CompoundReviewFilterSet(request.GET or None, queryset=visible, request=request)
-    valid = not filterset.is_bound or filterset.is_valid()
-    if request.GET.get("format") == "xlsx":
-        # An unknown 认定结论 or 乡镇 must not widen the export to every row: refuse, as every list does.
-        if not valid:
-            return invalid_filter_response(request, filterset.form)
-        return _queue_xlsx(filterset.qs)
-    compounds = filterset.qs if valid else filterset.queryset.none()
-    query = request.GET.copy()
-    query.pop("page", None)
-    page = _page_of_rows(compounds, request.GET.get("page"))
-    return render(request, "communities/review_queue.html", {
-        "counts": selectors.verdict_counts(user=request.user, is_demo=filterset.demo_scope()),
-        "counts_demo": filterset.demo_scope(),
-        "filter": filterset, "page": page, "query": query.urlencode(),
-    })
+def _assessed(value):
+    """An export cell from the compound's assessment, empty where it has none."""
+    def cell(compound):
+        assessment = getattr(compound, "assessment", None)
+        return value(assessment) if assessment else None
+    return cell
 
 
-def _page_of_rows(queryset, number):
-    """One page of `queryset`, ordered as it is: the page's keys are picked by sorting the ids alone, then
-    only those rows are read whole. Sorting every wide row (assessment reasons and all) to keep fifty was
-    most of the queue's time at the large benchmark size (benchmarks/README.md)."""
-    page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
-    ids = list(page.object_list)
-    rows = queryset.order_by().in_bulk(ids)
-    page.object_list = [rows[pk] for pk in ids]
-    return page
+def _share(field: str):
+    return _assessed(lambda a: None if getattr(a, field) is None else float(getattr(a, field)))
 
 
-QUEUE_HEADER = ["乡镇", "社区", "小区", "建成年份", "认定结论", "可申报中央补助", "优先度", "改造意愿（按户）",
-                "改造意愿（按面积）", "审核状态", "缺少的资料", "认定理由"]
+# Page and export of the review queue. The page draws its rows with templates/jinja2/communities/review_rows.html;
+# the export keeps its own order (乡镇, 社区, 小区 …) and its detail columns.
+QUEUE_COLUMNS = [
+    Column("乡镇", "town.name", export_only=True),
+    Column("社区", lambda c: c.community.name if c.community else "", export_only=True),
+    Column("小区", "name", sort="name"),
+    Column("乡镇", "town.name", sort="town", page_only=True),
+    Column("社区", "community.name", page_only=True),
+    Column("建成年份", "build_year", sort="build_year"),
+    Column("认定结论", lambda c: c.assessment.get_verdict_display() if getattr(c, "assessment", None)
+           else selectors.NOT_ASSESSED, sort="verdict"),
+    Column("中央补助", "pk", page_only=True),
+    Column("可申报中央补助", lambda c: selectors.subsidy_label(c.assessment) if getattr(c, "assessment", None)
+           else "", export_only=True),
+    Column("优先度", _assessed(lambda a: a.priority), sort="priority"),
+    Column("改造意愿（按户 / 按面积）", "pk", page_only=True),
+    Column("改造意愿（按户）", _share("consent_by_households"), export_only=True),
+    Column("改造意愿（按面积）", _share("consent_by_area"), export_only=True),
+    Column("审核状态", "get_review_status_display", sort="review_status"),
+    Column("缺少的资料", lambda c: "、".join(m["label"] for m in c.assessment.missing_facts)
+           if getattr(c, "assessment", None) else "", export_only=True),
+    Column("认定理由", lambda c: "；".join(f"{r['fact']} — {r['clause']}" for r in c.assessment.reasons)
+           if getattr(c, "assessment", None) else "", export_only=True),
+]
+REVIEW_ACTIONS = Column("操作", "pk", page_only=True)
 
 
-def _queue_xlsx(compounds) -> HttpResponse:
-    """The filtered queue as a spreadsheet, same rows as the page (same FilterSet)."""
-    return xlsx_response(filename_stem="认定审核", title="认定审核", headers=QUEUE_HEADER,
-                         rows=(_queue_row(compound) for compound in compounds))
+class ReviewQueueView(FilteredListView):
+    """The review queue (认定审核), most urgent first. Staff get each compound's 现场审核认定 here; surveyors,
+    auditors and leaders read the same list and filters without it. Demo compounds are left out of the list
+    and the counts unless the 演示数据 filter asks for them. ?format=xlsx (the old export link) still works."""
+
+    title = "认定审核"
+    intro = "依据工作方案“三、认定标准”逐条认定；每条理由注明条款和所依据的调查事实。"
+    roles = frozenset(QUEUE_ROLES)
+    filterset_class = CompoundReviewFilterSet
+    export_name = "认定审核"
+    template_name = "communities/review_queue.html"
+
+    @property
+    def columns(self):
+        return QUEUE_COLUMNS + ([REVIEW_ACTIONS] if self._reviews() else [])
+
+    def _reviews(self) -> bool:
+        return role_of(self.request.user) == Role.STAFF
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "xlsx" and not request.GET.get("export"):
+            query = request.GET.copy()
+            del query["format"]
+            query["export"] = "xlsx"
+            request.GET = query
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.review_queue(user=self.request.user)
+
+    def paginate(self, rows, *, total, number):
+        """The page's keys are picked by sorting the ids alone, then only those rows are read whole. Sorting
+        every wide row (assessment reasons and all) to keep fifty was most of the queue's time at the large
+        benchmark size (benchmarks/README.md)."""
+        paginator = Paginator(rows.values_list("pk", flat=True), settings.LIST_PAGE_SIZE)
+        page = paginator.get_page(number)
+        ids = list(page.object_list)
+        whole = rows.order_by().in_bulk(ids)
+        page.object_list = [whole[pk] for pk in ids]
+        return paginator, page
+
+    def page_rows(self, objects, columns) -> list:
+        return list(objects)
+
+    def get_extra_context(self, filterset) -> dict:
+        return {
+            "counts": selectors.verdict_counts(user=self.request.user, is_demo=filterset.demo_scope()),
+            "counts_demo": filterset.demo_scope(),
+            "can_review": self._reviews(),
+        }
 
 
-def _queue_row(compound) -> list:
-    assessment = getattr(compound, "assessment", None)
-    subsidy = selectors.subsidy_label(assessment) if assessment else ""
-    return [
-        compound.town.name, compound.community.name if compound.community else "", compound.name,
-        compound.build_year, assessment.get_verdict_display() if assessment else selectors.NOT_ASSESSED,
-        subsidy, assessment.priority if assessment else None,
-        float(assessment.consent_by_households) if assessment and assessment.consent_by_households is not None
-        else None,
-        float(assessment.consent_by_area) if assessment and assessment.consent_by_area is not None else None,
-        compound.get_review_status_display(),
-        "、".join(m["label"] for m in assessment.missing_facts) if assessment else "",
-        "；".join(f"{r['fact']} — {r['clause']}" for r in assessment.reasons) if assessment else "",
-    ]
+review_queue = ReviewQueueView.as_view()
 
 
 @login_required
@@ -382,13 +417,36 @@ def survey_upload(request):
                   {"form": form, "max_mb": settings.JINGYUAN_UPLOAD_MAX_BYTES // (1024 * 1024)})
 
 
-@login_required
-@require_safe
-def survey_list(request):
-    role = require_role(request.user, *SURVEY_READ_ROLES)
-    filterset = SurveyUploadFilterSet(request.GET or None, queryset=survey_uploads_for(request.user))
-    return render(request, "communities/survey_list.html",
-                  {"filter": filterset, "uploads": filterset.qs[:200], "may_upload": role in SURVEY_ROLES})
+class SurveyListView(FilteredListView):
+    """The upload history (摸底调查上传记录), newest first, sortable and paged like every list."""
+
+    title = "摸底调查上传记录"
+    roles = frozenset(SURVEY_READ_ROLES)
+    filterset_class = SurveyUploadFilterSet
+    template_name = "communities/survey_list.html"
+    # The row body is templates/jinja2/communities/survey_rows.html (two links a row: the upload, its file).
+    columns = [
+        Column("上传时间", "uploaded_at", sort="uploaded_at"),
+        Column("乡镇", "town.name", sort="town"),
+        Column("文件名", "original_name", sort="original_name"),
+        Column("上传人", "uploaded_by"),
+        Column("状态", "get_state_display", sort="state"),
+        Column("错误", "error_count", sort="error_count", numeric=True),
+        Column("提示", "warning_count", sort="warning_count", numeric=True),
+    ]
+
+    def get_queryset(self):
+        return survey_uploads_for(self.request.user)
+
+    def page_rows(self, objects, columns) -> list:
+        return [{"upload": upload, "by": display_name(upload.uploaded_by),
+                 "when": timezone.localtime(upload.uploaded_at).strftime("%Y-%m-%d %H:%M")} for upload in objects]
+
+    def get_extra_context(self, filterset) -> dict:
+        return {"may_upload": role_of(self.request.user) in SURVEY_ROLES}
+
+
+survey_list = SurveyListView.as_view()
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""xlsx downloads (openpyxl): the project list, a project's ledger and the task list."""
+"""xlsx downloads (openpyxl): the project list's columns and a project's ledger (the task list's are its
+Columns, projects.views.TaskListView)."""
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -69,21 +70,4 @@ def ledger_rows_for_xlsx(entries):
             entry["action"],
             changes,
             entry["reason"],
-        ]
-
-
-TASK_HEADER = ["责任单位", "项目", "任务", "依据职责", "完成时限", "状态", "进展说明", "完成日期"]
-
-
-def task_rows_for_xlsx(tasks):
-    for task in tasks:
-        yield [
-            str(task.agency),
-            str(task.project) if task.project else "全计划",
-            task.title,
-            task.duty.text if task.duty else "",
-            task.due_date,
-            task.get_status_display(),
-            task.notes,
-            task.completed_on,
         ]

@@ -4,9 +4,12 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from agencies.access import role_of
+from agencies.choices import Role
 from agencies.models import Agency
 from communities.models import Town
 from ui.filters import NameChoiceFilter, YesNoFilter
+from ui.lists import StableOrderingFilter
 
 from . import steps as step_catalog
 from .choices import DeadlineStatus, StepStatus, TaskStatus
@@ -50,6 +53,12 @@ class ProjectFilter(django_filters.FilterSet):
                                                  method="filter_deadline")
     deadline_completion = django_filters.ChoiceFilter(label="时限二状态", choices=DeadlineStatus.choices,
                                                       method="filter_deadline")
+    # estimated_cost_yuan is the list's annotation (projects.selectors.projects_for_list).
+    sort = StableOrderingFilter(
+        fields=(("code", "code"), ("name", "name"), ("estimated_cost_yuan", "estimated_cost_yuan")),
+        field_labels={"code": "项目编号", "name": "项目名称", "estimated_cost_yuan": "估算投资(元)"},
+        label="排序",
+    )
 
     class Meta:
         model = Project
@@ -107,10 +116,23 @@ class AgencyTaskFilter(django_filters.FilterSet):
         label="演示数据", method="filter_demo", empty_label="不含演示任务（默认）",
         choices=[("include", "含演示任务"), ("only", "仅演示任务")],
     )
+    sort = StableOrderingFilter(
+        fields=(("agency__name", "agency"), ("project__code", "project"), ("title", "title"),
+                ("due_date", "due_date"), ("status", "status")),
+        field_labels={"agency__name": "责任单位", "project__code": "项目", "title": "任务",
+                      "due_date": "完成时限", "status": "状态"},
+        label="排序",
+    )
 
     class Meta:
         model = AgencyTask
         fields = ["q", "agency", "status", "overdue", "open", "programme_wide", "demo"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        # A liaison's list is their own agency's (the view's queryset): no 责任单位 to choose.
+        if request is not None and role_of(request.user) == Role.LIAISON:
+            del self.filters["agency"]
 
     @property
     def qs(self):

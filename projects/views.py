@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from agencies.access import require_role, role_of, user_agency_id
 from agencies.choices import Role
 from ui.history import history_entries
-from ui.lists import invalid_filter_response
+from ui.lists import Column, FilteredListView
 
 from . import exports, selectors, services
 from . import forms as project_forms
@@ -106,39 +105,58 @@ def _form_page(
 # --- Project list and export -------------------------------------------------------------------------
 
 
-@login_required
-@require_safe
-def project_list(request):
-    """All projects, filtered; ?export=xlsx downloads exactly the filtered rows."""
-    require_role(request.user, *READ_ROLES)
-    filterset = ProjectFilter(request.GET or None, queryset=Project.objects.all())
-    queryset = projects_for_list(filterset.qs)
-    today = timezone.localdate()
-    if request.GET.get("export") == "xlsx":
-        if filterset.is_bound and not filterset.is_valid():  # an unknown stage must not export every project
-            return invalid_filter_response(request, filterset.form)
-        rows = [project_row(project, today=today) for project in phases_attach(queryset)]
-        return exports.xlsx_response(
-            filename="改造项目",
-            title="改造项目",
-            header=exports.PROJECT_HEADER,
-            rows=exports.project_rows_for_xlsx(rows),
-        )
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    rows = [project_row(p, today=today) for p in phases_attach(page.object_list)]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "projects/project_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "rows": rows,
-            "query": query.urlencode(),
-            "can_write": role_of(request.user) in WRITE_ROLES,
-        },
-    )
+class ProjectListView(FilteredListView):
+    """All projects, filtered and sortable; ?export=xlsx downloads exactly the filtered rows in that order."""
+
+    title = "改造项目"
+    intro = "时限状态的判断规则见各项目页“时限判断规则”。"
+    roles = frozenset(READ_ROLES)
+    filterset_class = ProjectFilter
+    export_name = "改造项目"
+    template_name = "projects/project_list.html"
+    # The page's headers; the row body is templates/jinja2/projects/project_rows.html and the export's
+    # columns are exports.PROJECT_HEADER (export_table).
+    columns = [
+        Column("项目编号", "code", sort="code"),
+        Column("项目名称", "name", sort="name"),
+        Column("小区", "pk"),
+        Column("户数", "pk", numeric=True),
+        Column("步骤", "pk"),
+        Column("当前步骤", "pk"),
+        Column("具备开工条件", "pk"),
+        Column("全部完工", "pk"),
+        Column("估算投资(元)", "estimated_cost_yuan", sort="estimated_cost_yuan", numeric=True),
+    ]
+
+    def get_queryset(self):
+        return projects_for_list(Project.objects.all())
+
+    def page_rows(self, objects, columns) -> list:
+        today = timezone.localdate()
+        return [project_row(project, today=today) for project in phases_attach(objects)]
+
+    def export_table(self, rows):
+        """The project export's own columns (exports.PROJECT_HEADER): each row needs its steps and compounds,
+        read for a chunk of projects at a time (phases_attach), not per cell."""
+        today = timezone.localdate()
+
+        def chunks():
+            chunk = []
+            for project in rows.iterator(chunk_size=500):
+                chunk.append(project)
+                if len(chunk) == 500:
+                    yield from phases_attach(chunk)
+                    chunk = []
+            yield from phases_attach(chunk)
+
+        return exports.PROJECT_HEADER, exports.project_rows_for_xlsx(
+            project_row(project, today=today) for project in chunks())
+
+    def get_extra_context(self, filterset) -> dict:
+        return {"can_write": role_of(self.request.user) in WRITE_ROLES}
+
+
+project_list = ProjectListView.as_view()
 
 
 def _picker_page(request, *, form, title: str, back: str, multiple: bool, is_demo: bool, project=None,
@@ -532,45 +550,47 @@ def ledger(request, pk: int):
 # --- Agencies' tasks --------------------------------------------------------------------------------
 
 
-@login_required
-@require_safe
-def task_list(request):
-    """Tasks from the annex's duties. A liaison sees only their own agency's; others see all."""
-    role = require_role(request.user, *TASK_READ_ROLES)
-    queryset = AgencyTask.objects.select_related("agency", "project", "duty").order_by("due_date", "id")
-    if role == Role.LIAISON:
-        agency_id = user_agency_id(request.user)
-        if agency_id is None:
-            raise PermissionDenied("您的账号尚未关联单位。")
-        queryset = queryset.filter(agency_id=agency_id)
-    filterset = AgencyTaskFilter(request.GET or None, queryset=queryset)
-    if role == Role.LIAISON:
-        del filterset.form.fields["agency"]
-    tasks = filterset.qs
-    if request.GET.get("export") == "xlsx":
-        if filterset.is_bound and not filterset.is_valid():  # an unknown status must not export every task
-            return invalid_filter_response(request, filterset.form)
-        return exports.xlsx_response(
-            filename="部门任务",
-            title="部门任务",
-            header=exports.TASK_HEADER,
-            rows=exports.task_rows_for_xlsx(tasks),
-        )
-    page = Paginator(tasks, 100).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "projects/task_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "query": query.urlencode(),
-            "today": today,
-            "can_update": role in TASK_WRITE_ROLES,
-        },
-    )
+class TaskListView(FilteredListView):
+    """Tasks from the annex's duties. A liaison sees only their own agency's (and has no 责任单位 filter);
+    demo projects' tasks are left out unless the 演示数据 filter asks for them."""
+
+    title = "部门任务"
+    roles = frozenset(TASK_READ_ROLES)
+    filterset_class = AgencyTaskFilter
+    export_name = "部门任务"
+    template_name = "projects/task_list.html"
+    # Page and export share the columns; the page's row body is templates/jinja2/projects/task_rows.html.
+    columns = [
+        Column("责任单位", lambda t: str(t.agency), sort="agency"),
+        Column("项目", lambda t: str(t.project) if t.project else "全计划", sort="project"),
+        Column("任务", "title", sort="title"),
+        Column("依据职责", lambda t: t.duty.text if t.duty else "", export_only=True),
+        Column("完成时限", "due_date", sort="due_date"),
+        Column("状态", "get_status_display", sort="status"),
+        Column("进展说明", "notes"),
+        Column("完成日期", "completed_on", export_only=True),
+        Column("", "pk", page_only=True),
+    ]
+
+    def get_queryset(self):
+        queryset = AgencyTask.objects.select_related("agency", "project", "duty").order_by("due_date", "id")
+        if role_of(self.request.user) == Role.LIAISON:
+            agency_id = user_agency_id(self.request.user)
+            if agency_id is None:
+                raise PermissionDenied("您的账号尚未关联单位。")
+            queryset = queryset.filter(agency_id=agency_id)
+        return queryset
+
+    def page_rows(self, objects, columns) -> list:
+        return list(objects)
+
+    def get_extra_context(self, filterset) -> dict:
+        role = role_of(self.request.user)
+        intro = "由工作方案附件《职责分工》生成的任务。" + ("这里只列出本单位的任务。" if role == Role.LIAISON else "")
+        return {"intro": intro, "today": timezone.localdate(), "can_update": role in TASK_WRITE_ROLES}
+
+
+task_list = TaskListView.as_view()
 
 
 @login_required

@@ -113,6 +113,47 @@ def _url_for_pk(url_name: str) -> Callable[[Any], str]:
     return lambda pk: f"{head}{pk}{tail}"
 
 
+_DISPLAY_PREFIX, _DISPLAY_SUFFIX = "get_", "_display"
+
+
+def _choice_labels(field) -> dict:
+    """value → label as get_FOO_display gives it (labels as plain text; an unknown value shows itself)."""
+    return {value: str(label) for value, label in field.flatchoices}
+
+
+def column_lookup(queryset, path: str):
+    """An attribute path of a Column as an ORM lookup for .values_list(), and how to turn the value read into
+    the cell the attribute would give: ("building__compound__name", None), ("renovation_consent", {value:
+    label}) for "get_renovation_consent_display". None when the path is not plain fields (a property, a
+    method, a related object itself): the export then reads model rows as the page does."""
+    parts = path.split(".")
+    labels = None
+    if parts[-1].startswith(_DISPLAY_PREFIX) and parts[-1].endswith(_DISPLAY_SUFFIX):
+        parts[-1] = parts[-1][len(_DISPLAY_PREFIX):-len(_DISPLAY_SUFFIX)]
+        labels = {}
+    if len(parts) == 1 and labels is None and parts[0] in queryset.query.annotations:
+        return parts[0], None
+    model = queryset.model
+    for index, part in enumerate(parts):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        last = index == len(parts) - 1
+        if last:
+            if field.is_relation or not field.concrete:
+                return None  # the related object itself (its __str__) or a reverse relation
+            if labels is not None:
+                if not field.choices:
+                    return None
+                labels = _choice_labels(field)
+        elif not (field.is_relation and (field.many_to_one or field.one_to_one) and field.concrete):
+            return None  # a many-valued relation would repeat rows
+        else:
+            model = field.related_model
+    return "__".join(parts), labels
+
+
 _IDENTIFYING = {"name", "code", "number", "order", "short_name"}
 
 
@@ -198,6 +239,10 @@ class FilteredListView(LoginRequiredMixin, View):
     def get_queryset(self):
         raise NotImplementedError
 
+    # The ORM lookup of personal_town_id(row) ("building__compound__town_id"), so an export with personal
+    # columns can read tuples; without it such an export reads model rows.
+    personal_town_lookup: str | None = None
+
     def personal_town_id(self, row) -> int | None:
         """The town whose surveyors may read this row's personal data; only rows with personal columns."""
         return None
@@ -232,9 +277,7 @@ class FilteredListView(LoginRequiredMixin, View):
         if request.GET.get(EXPORT_PARAM):
             return redirect(request.path)
         total = self.stored_total() if valid and not _narrowed(filterset) else None
-        paginator = Paginator(rows, settings.LIST_PAGE_SIZE) if total is None else StoredCountPaginator(
-            rows, settings.LIST_PAGE_SIZE, count=total)
-        page = paginator.get_page(request.GET.get("page"))
+        paginator, page = self.paginate(rows, total=total, number=request.GET.get("page"))
         page_columns = [c for c in self.columns if not c.export_only]
         context = {
             "title": self.title,
@@ -242,7 +285,7 @@ class FilteredListView(LoginRequiredMixin, View):
             "filter": filterset,
             "columns": page_columns,
             "headers": self._headers(filterset, page_columns),
-            "rows": (rows := [self._page_row(row, page_columns) for row in page.object_list]),
+            "rows": self.page_rows(page.object_list, page_columns),
             "page_obj": page,
             "paginator": paginator,
             "export_name": self.export_name,
@@ -253,10 +296,66 @@ class FilteredListView(LoginRequiredMixin, View):
     def get_extra_context(self, filterset) -> dict:
         return {}
 
+    EXPORT_CHUNK = 2000  # rows per fetch of the server-side cursor (PostgreSQL) / per batch elsewhere
+
+    def paginate(self, rows, *, total: int | None, number):
+        """The pager and the asked page of `rows` (already filtered and sorted)."""
+        paginator = Paginator(rows, settings.LIST_PAGE_SIZE) if total is None else StoredCountPaginator(
+            rows, settings.LIST_PAGE_SIZE, count=total)
+        return paginator, paginator.get_page(number)
+
+    def page_rows(self, objects, columns) -> list:
+        """What the table body renders for one page of records: each row's cells, resolved and masked.
+
+        A page whose body is its own Jinja2 template (a `rows` block in a template extending ui/list.html)
+        returns what that template reads instead, e.g. the records themselves."""
+        return [self._page_row(row, columns) for row in objects]
+
     def export_table(self, rows):
-        """The export's header labels and its rows (streamed from the database), as the page shows them."""
+        """The export's header labels and its rows (streamed from the database), as the page shows them.
+
+        Where every column is a plain field path, rows are read as tuples (values_list) rather than model
+        instances: 6-10x less Python per row at a million rows (benchmarks/README.md). Cells, masking
+        included, are the same as the page's: tests/ui/test_exports_tuples.py compares them."""
         columns = [c for c in self.columns if not c.page_only]
-        return [c.label for c in columns], ([self.cell(row, c) for c in columns] for row in rows.iterator(chunk_size=2000))
+        headers = [c.label for c in columns]
+        table = self._export_tuples(rows, columns)
+        if table is None:
+            table = ([self.cell(row, c) for c in columns] for row in rows.iterator(chunk_size=self.EXPORT_CHUNK))
+        return headers, table
+
+    def _export_tuples(self, rows, columns):
+        """The rows as tuples, each cell as cell() would give it; None when a column is not a field path."""
+        lookups = []
+        for column in columns:
+            found = None if callable(column.value) else column_lookup(rows, column.value)
+            if found is None:
+                return None
+            lookups.append(found)
+        personal = [(i, c.personal) for i, c in enumerate(columns) if c.personal]
+        if personal and not self.personal_town_lookup:
+            return None
+        names = [lookup for lookup, _ in lookups]
+        if personal:
+            names.append(self.personal_town_lookup)
+        # The primary key leads so that a .distinct() list keeps one row per object, as the page does.
+        values = rows.values_list("pk", *names)
+        labelled = [(i, labels) for i, (_, labels) in enumerate(lookups) if labels is not None]
+        user, width = self.request.user, len(columns)
+
+        def table():
+            for record in values.iterator(chunk_size=self.EXPORT_CHUNK):
+                cells = list(record[1:width + 1])
+                for i, labels in labelled:
+                    value = cells[i]
+                    cells[i] = labels.get(value, value)
+                if personal:
+                    town_id = record[-1]
+                    for i, kind in personal:
+                        cells[i] = personal_value(user, cells[i] or "", kind=kind, town_id=town_id)
+                yield cells
+
+        return table()
 
     def export(self, rows) -> HttpResponse:
         """Up to settings.EXPORT_ASYNC_MIN_ROWS rows at once; more on the worker (ui.exports), with a

@@ -91,13 +91,13 @@ def test_demo_compounds_are_left_out_of_the_list_and_counts_unless_asked(client,
     bars = {bar["label"]: bar["value"] for bar in dashboard["verdicts"]["data"]["bars"]}
     assert sum(counts.values()) == sum(bars.values())
     eligible_bar = next(bar for bar in dashboard["verdicts"]["data"]["bars"] if bar["label"] == "符合改造条件")
-    listed = client.get(eligible_bar["url"]).context["page"].paginator.count
+    listed = client.get(eligible_bar["url"]).context["page_obj"].paginator.count
     assert listed == eligible_bar["value"] == 1
     with_demo = client.get(URL, {"demo": "include"})
     assert demo.name in with_demo.content.decode()
     assert sum(row["count"] for row in with_demo.context["counts"]) == sum(counts.values()) + 1
     only = client.get(URL, {"demo": "only"})
-    assert only.context["page"].paginator.count == 1
+    assert only.context["page_obj"].paginator.count == 1
 
 
 def test_nav_link_shows_for_reviewers_only(client, users):
@@ -110,7 +110,7 @@ def test_nav_link_shows_for_reviewers_only(client, users):
 def _names(client, **params):
     response = client.get(URL, params)
     assert response.status_code == 200
-    return {c.name for c in response.context["page"]}
+    return {c.name for c in response.context["page_obj"]}
 
 
 def test_filters(client, users, wulan, wulan_compound, other_compound, staff_user):
@@ -135,7 +135,7 @@ def test_queue_sorts_by_priority_first(client, users, wulan):
     assessed(town=wulan, name="测试-低优先")
     assessed(town=wulan, name="测试-高优先", power_aged=True, roads_damaged=True, no_natural_gas=True)
     client.force_login(users["staff"])
-    names = [c.name for c in client.get(URL).context["page"]]
+    names = [c.name for c in client.get(URL).context["page_obj"]]
     assert names.index("测试-高优先") < names.index("测试-低优先")
 
 
@@ -157,7 +157,7 @@ def test_queue_query_count_does_not_grow_with_rows(client, users, wulan, django_
         assessed(town=wulan, name=f"测试-批量-{index:02d}")
     with django_assert_num_queries(8):
         response = client.get(URL)
-    assert len(response.context["page"]) == 43  # 40 + the three named compounds
+    assert len(response.context["page_obj"]) == 43  # 40 + the three named compounds
     Compound.objects.filter(name__startswith="测试-批量-").exclude(name__endswith="00").delete()
     with django_assert_num_queries(8):
         client.get(URL)

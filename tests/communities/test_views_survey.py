@@ -267,3 +267,31 @@ def test_a_hint_on_many_rows_lists_the_first_twenty_and_counts_them_all_while_er
     assert [(line["level"], line["count"], line["rows_text"]) for line in lines] == [
         ("error", 1, "4"), ("error", 1, "9"),
         ("warning", 25, "、".join(map(str, range(2, 22))) + "等")]
+
+
+def test_history_list_sorts_by_a_clicked_header_and_pages(client, staff_user, wulan, settings):
+    """The upload history follows the one list pattern: sortable headers (▲/▼) and 首页…末页 pages."""
+    import html
+    import re
+
+    from django.core.files.base import ContentFile
+
+    settings.LIST_PAGE_SIZE = 5
+    for index, name in enumerate(["c.xlsx", "a.xlsx", "e.xlsx", "b.xlsx", "d.xlsx", "g.xlsx", "f.xlsx"]):
+        upload = SurveyUpload(town=wulan, uploaded_by=staff_user, original_name=name, sha256=f"{index:064d}",
+                              size_bytes=1, file_format="xlsx")
+        upload.original_file.save("x", ContentFile(b"x"), save=True)
+    client.force_login(staff_user)
+    url = reverse("communities:survey_list")
+    first = client.get(url)
+    body = first.content.decode()
+    assert [row["upload"].original_name for row in first.context["rows"]] == ["f.xlsx", "g.xlsx", "d.xlsx",
+                                                                                 "b.xlsx", "e.xlsx"]  # newest first
+    assert "末页" in body and "第 1 / 2 页" in body
+    href = html.unescape(re.search(r'<a href="([^"]+)">文件名</a>', body).group(1))
+    by_name = client.get(url + href)
+    assert [row["upload"].original_name for row in by_name.context["rows"]] == ["a.xlsx", "b.xlsx", "c.xlsx",
+                                                                                   "d.xlsx", "e.xlsx"]
+    assert "文件名 ▲" in by_name.content.decode()
+    last = client.get(url + href + "&page=2")
+    assert [row["upload"].original_name for row in last.context["rows"]] == ["f.xlsx", "g.xlsx"]

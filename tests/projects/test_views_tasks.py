@@ -19,13 +19,13 @@ def project(programme, wulan, staff_user):
 def test_liaison_lists_only_their_agency_tasks(client, liaison_user, project):
     client.force_login(liaison_user)
     response = client.get(reverse("task_list"))
-    tasks = list(response.context["page"].object_list)
+    tasks = list(response.context["page_obj"].object_list)
     assert tasks and {task.agency.code for task in tasks} == {"finance"}
     assert "agency" not in response.context["filter"].form.fields
     # Asking for another agency's tasks by URL changes nothing.
     audit = AgencyTask.objects.filter(agency__code="audit").first()
     response = client.get(reverse("task_list"), {"agency": audit.agency_id})
-    assert {task.agency.code for task in response.context["page"].object_list} == {"finance"}
+    assert {task.agency.code for task in response.context["page_obj"].object_list} == {"finance"}
 
 
 def test_liaison_updates_own_task_with_history(client, liaison_user, project):
@@ -141,7 +141,7 @@ def test_liaison_lands_on_their_agency_open_tasks(client, liaison_user, project)
     services.agency_task_update(task=done, status=TaskStatus.DONE, notes="已完成", user=liaison_user)
     client.force_login(liaison_user)
     response = client.get(reverse("ui:landing"), follow=True)
-    tasks = list(response.context["page"].object_list)
+    tasks = list(response.context["page_obj"].object_list)
     assert tasks and done not in tasks
     assert {t.agency.code for t in tasks} == {"finance"} and all(t.status != TaskStatus.DONE for t in tasks)
 
@@ -154,10 +154,10 @@ def demo_project(programme, wulan, staff_user):
 
 def test_the_task_list_leaves_demo_tasks_out_unless_asked(client, liaison_user, project, demo_project):
     client.force_login(liaison_user)
-    listed = client.get(reverse("task_list")).context["page"].object_list
+    listed = client.get(reverse("task_list")).context["page_obj"].object_list
     assert listed and all(task.project_id != demo_project.pk for task in listed)
-    with_demo = client.get(reverse("task_list"), {"demo": "include"}).context["page"].object_list
+    with_demo = client.get(reverse("task_list"), {"demo": "include"}).context["page_obj"].object_list
     assert {project.pk, demo_project.pk} <= {task.project_id for task in with_demo}
-    only_demo = client.get(reverse("task_list"), {"demo": "only"}).context["page"].object_list
+    only_demo = client.get(reverse("task_list"), {"demo": "only"}).context["page_obj"].object_list
     assert only_demo and {task.project_id for task in only_demo} == {demo_project.pk}
     assert "不含演示任务（默认）" in client.get(reverse("task_list")).content.decode()

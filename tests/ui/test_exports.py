@@ -139,8 +139,26 @@ def test_every_export_writes_planted_formulas_as_text(client, staff_user, hostil
     assert reached >= KNOWN_EXPORTS - {"communities:survey_template"}, KNOWN_EXPORTS - reached
 
 
+WRITER_MODULES = ("rustpy_xlsxwriter", "xlsxwriter", "openpyxl")
+WRITER_CALLS = ("Workbook", "write_worksheet", "write_worksheets", "FastExcel")
+
+
+def _workbook_builders(source: str) -> list[int]:
+    """Lines that build a workbook: openpyxl's Workbook(), the streaming engine's write_worksheet / FastExcel,
+    or any import of the streaming engine (openpyxl may be imported: readers and styles use it)."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in WRITER_CALLS:
+            lines.append(node.lineno)
+        names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
+            [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        if any(name.split(".")[0] in WRITER_MODULES[:2] for name in names):
+            lines.append(node.lineno)
+    return sorted(lines)
+
+
 def test_only_the_shared_writer_creates_workbooks():
-    """One writer (ui/xlsx.py): a module that builds its own openpyxl Workbook bypasses the neutralising."""
+    """One writer (ui/xlsx.py): a module that builds its own workbook bypasses the neutralising."""
     offenders = []
     packages = [p for p in ROOT.iterdir() if (p / "__init__.py").exists() and p.name not in ("tests", "benchmarks")]
     assert {"ui", "communities", "projects", "funding", "agencies"} <= {p.name for p in packages}
@@ -148,11 +166,15 @@ def test_only_the_shared_writer_creates_workbooks():
         relative = path.relative_to(ROOT)
         if str(relative) == "ui/xlsx.py":
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Workbook":
-                offenders.append(f"{relative}:{node.lineno}")
+        offenders += [f"{relative}:{line}" for line in _workbook_builders(path.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_the_writer_check_sees_every_way_to_build_a_workbook():
+    source = ("import xlsxwriter\nfrom rustpy_xlsxwriter import FastExcel\nfrom openpyxl import load_workbook\n"
+              "write_worksheet([], 'x.xlsx')\nopenpyxl.Workbook()\nload_workbook('x.xlsx')\n")
+    assert _workbook_builders(source) == [1, 2, 4, 5]
+    assert _workbook_builders(Path(ROOT / "ui/xlsx.py").read_text(encoding="utf-8"))  # the writer itself is seen
 
 
 def test_negative_numbers_stay_numbers_and_text_like_them_becomes_text():

@@ -157,5 +157,5 @@ def test_agencies_with_overdue_tasks_count_real_tasks_only(client, users, progra
     assert AgencyTask.objects.filter(project=demo, due_date__lt=dt.date.today()).exists()
     # the linked list shows the same tasks
     finance = next(row for row in rows if row["cells"][0] == real.tasks.get(agency__code="finance").agency.name)
-    listed = client.get(finance["url"]).context["page"].object_list
+    listed = client.get(finance["url"]).context["page_obj"].object_list
     assert len(listed) == finance["cells"][1]
