@@ -47,7 +47,7 @@ class CompoundFilterSet(django_filters.FilterSet):
 class BuildingFilterSet(django_filters.FilterSet):
     # By id from the compound page's links (hidden: a drop-down of every compound would be tens of
     # thousands of options at province scale); people filter by name.
-    compound = django_filters.ModelChoiceFilter(queryset=_visible_compounds, widget=forms.HiddenInput)
+    compound = django_filters.ModelChoiceFilter(queryset=_visible_compounds, widget=forms.HiddenInput, label="小区")
     compound_name = django_filters.CharFilter(field_name="compound__name", lookup_expr="icontains", label="小区")
     number = django_filters.CharFilter(field_name="number", lookup_expr="icontains", label="楼栋号")
     town = NameChoiceFilter(field_name="compound__town", queryset=Town.objects.all(), label="乡镇",
@@ -71,11 +71,11 @@ class BuildingFilterSet(django_filters.FilterSet):
 
 class HouseholdFilterSet(django_filters.FilterSet):
     compound = django_filters.ModelChoiceFilter(field_name="building__compound", queryset=_visible_compounds,
-                                                widget=forms.HiddenInput)
+                                                widget=forms.HiddenInput, label="小区")
     compound_name = django_filters.CharFilter(field_name="building__compound__name", lookup_expr="icontains",
                                               label="小区")
     # Set by the links on a building's page; a hidden field, so the form stays short.
-    building = django_filters.ModelChoiceFilter(queryset=Building.objects.all(), widget=forms.HiddenInput)
+    building = django_filters.ModelChoiceFilter(queryset=Building.objects.all(), widget=forms.HiddenInput, label="楼栋")
     building_number = django_filters.CharFilter(field_name="building__number", lookup_expr="exact", label="楼栋号")
     room = django_filters.CharFilter(field_name="room", lookup_expr="icontains", label="房号")
     renovation_consent = django_filters.ChoiceFilter(choices=Consent.choices, label="改造意愿", empty_label="全部")

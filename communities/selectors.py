@@ -30,16 +30,34 @@ def compound_list(*, user):
     """Compounds this user may see, with what is recorded under each, ready for a list (one query a page)."""
     # Ordered as the (town, name) unique index is: a page is an index scan, not a sort of every compound
     # by town name (a sort that grows with the province; benchmarks/latency.py).
-    queryset = Compound.objects.select_related("town", "community").annotate(
+    queryset = Compound.objects.select_related("town", "community").only(*COMPOUND_LIST_FIELDS).annotate(
         recorded_buildings=_count_of(Building, "compound"),
     ).order_by("town_id", "name", "pk")
     return compounds_for(user, queryset)
 
 
+# What the lists and their exports show of each row (communities.views): a compound row is 35 columns, and
+# reading all of them, and the compound's under each building and household, was a fifth of a list page's
+# time (model instances of 60 fields a row; benchmarks/README.md, fourth pass). A field read but not listed
+# here costs a query per row: tests pin each list's and export's query count.
+COMPOUND_LIST_FIELDS = (
+    "name", "town__name", "community__name", "address", "owner_work_unit", "build_year", "building_count",
+    "household_count", "floor_area_m2", "named_in_plan", "is_demo",
+)
+BUILDING_LIST_FIELDS = (
+    "compound__name", "compound__town__name", "number", "build_year", "floors", "units", "household_count",
+    "floor_area_m2", "structure_type", "has_lift",
+)
+HOUSEHOLD_LIST_FIELDS = (
+    "building__number", "building__compound__name", "building__compound__town", "unit", "room", "head_name",
+    "phone", "floor_area_m2", "renovation_consent", "lift_consent", "willing_to_contribute",
+)
+
+
 def building_list(*, user):
     # Ordered as the (compound, number) unique index is, so a page is an index scan rather than a sort
     # of every building by town and compound name (benchmarks/latency.py at a million households).
-    queryset = Building.objects.select_related("compound__town").annotate(
+    queryset = Building.objects.select_related("compound__town").only(*BUILDING_LIST_FIELDS).annotate(
         recorded_households=_count_of(Household, "building"),
     ).order_by("compound_id", "number", "pk")
     return buildings_for(user, queryset)
@@ -48,7 +66,8 @@ def building_list(*, user):
 def household_list(*, user):
     # Ordered as the (building, unit, room) unique index is, so a page is an index scan, not a sort
     # of every household (benchmarks/latency.py at a million households).
-    queryset = Household.objects.select_related("building__compound__town").order_by("building_id", "unit", "room")
+    queryset = (Household.objects.select_related("building__compound").only(*HOUSEHOLD_LIST_FIELDS)
+                .order_by("building_id", "unit", "room"))
     return households_for(user, queryset)
 
 
@@ -70,8 +89,10 @@ def _visible_totals(user):
 
 
 def compound_get(*, user, pk: int) -> Compound:
-    """The compound, or 404 when it does not exist or lies outside the user's town."""
-    return get_object_or_404(compounds_for(user, Compound.objects.select_related("town", "community")), pk=pk)
+    """The compound with its assessment (same query), or 404 when it does not exist or lies outside the
+    user's town."""
+    return get_object_or_404(
+        compounds_for(user, Compound.objects.select_related("town", "community", "assessment")), pk=pk)
 
 
 def building_get(*, user, pk: int) -> Building:
@@ -154,7 +175,7 @@ def subsidy_label(assessment) -> str:
 
 
 def compound_page(*, compound: Compound) -> dict:
-    assessment = CompoundAssessment.objects.filter(compound=compound).first()
+    assessment = getattr(compound, "assessment", None)  # None when not assessed (compound_get reads it)
     return {
         "compound": compound,
         "assessment": assessment,

@@ -75,6 +75,9 @@ class CompoundListView(FilteredListView):
     def get_queryset(self):
         return selectors.compound_list(user=self.request.user)
 
+    def stored_total(self):
+        return selectors.stored_total(user=self.request.user, field="compounds")
+
 
 class BuildingListView(FilteredListView):
     title = "楼栋"

@@ -486,12 +486,15 @@ def project_ledger(*, project) -> list[dict]:
                 ),
             )
         )
-    compound_ids = {row.compound_id for _, rows in histories for row in rows if hasattr(row, "compound_id")}
+    def referenced(attname: str) -> set:
+        return {getattr(row, attname) for _, rows in histories for row in rows if hasattr(row, attname)}
+
+    # Names of only the records the history mentions, as values (an empty id set runs no query).
     lookups = {
-        "agency": {a.id: a.short_name or a.name for a in Agency.objects.all()},
+        "agency": {pk: short or name for pk, short, name in Agency.objects.values_list("id", "short_name", "name")},
         "scopeitem": dict(ScopeItem.objects.values_list("id", "name")),
-        "compound": dict(Compound.objects.filter(id__in=compound_ids).values_list("id", "name")),
-        "duty": {d.id: d.text[:30] for d in Duty.objects.all()},
+        "compound": dict(Compound.objects.filter(id__in=referenced("compound_id")).values_list("id", "name")),
+        "duty": {pk: text[:30] for pk, text in Duty.objects.filter(id__in=referenced("duty_id")).values_list("id", "text")},
         "projectstep": {
             sid: step_catalog.name_of(code)
             for sid, code in ProjectStep.objects.filter(project=project).values_list("id", "code")

@@ -92,9 +92,9 @@ def test_shows_the_record_its_buildings_consent_and_history(client, users, wulan
 def test_detail_query_count_does_not_grow_with_buildings(client, users, wulan, django_assert_num_queries):
     compound = make_estate(town=wulan, buildings=12, households=3)[0]
     client.force_login(users["staff"])
-    # session, user, groups, compound, assessment, relaxations, verifications, verdict history,
-    # review steps, buildings, consent counts, change history, 拆墙连片 merges
-    with django_assert_num_queries(12):
+    # session, user with role and profile, compound with its assessment, relaxations, verifications,
+    # verdict history, review steps, buildings, consent counts, change history, 拆墙连片 merges
+    with django_assert_num_queries(11):
         assert client.get(reverse("communities:compound_detail", args=[compound.pk])).status_code == 200
 
 

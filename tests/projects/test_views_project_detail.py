@@ -110,3 +110,43 @@ def test_step_page_cites_the_clause_of_the_step(client, staff_user, project):
     page = client.get(reverse("step_edit", args=[project.pk, "permits"])).content.decode()
     assert "依据：工作方案六(三)2" in page and "前置步骤：设计（征求居民及管线单位意见）" in page
     assert "所需时限：时限一（工作方案四(三)）" in page  # 前期手续 are part of 完成各项前期工作
+
+
+def test_steps_compounds_and_scope_lines_render_dates_escape_notes_and_delete_with_the_pages_token(
+    staff_user, project, compound
+):
+    """The page's step, compound and scope-line tables are Jinja2 partials: dates as Y-m-d, typed text
+    escaped, and the delete button of a line posts the page's own CSRF token (the partial has no request)."""
+    import re
+
+    from django.test import Client
+
+    from projects.models import ProjectStep, ScopeLine
+
+    from .factories import add_line
+
+    line = add_line(project, staff_user, compound, "roof_leak_repair", cost="12345.60")[0]
+    ProjectStep.objects.filter(project=project, code="survey").update(notes="<script>x</script>\n第二行")
+    step(project, "survey")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_user)
+    url = reverse("project_detail", args=[project.pk])
+    page = client.get(url).content.decode()
+    assert "<script>x</script>" not in page and "&lt;script&gt;x&lt;/script&gt;<br>第二行" in page
+    assert "12345.60" in page and compound.name in page and "三供一业：供热改造" in page
+    delete = reverse("scope_line_delete", args=[project.pk, line.pk])
+    form = re.search(rf'<form method="post" action="{delete}" class="inline">(.*?)</form>', page).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    assert client.post(delete, {"csrfmiddlewaretoken": token}).status_code == 302
+    assert not ScopeLine.objects.filter(pk=line.pk).exists()
+
+
+def test_detail_query_count_does_not_grow_with_lines(client, staff_user, project, compound,
+                                                     django_assert_num_queries):
+    from .factories import add_line
+
+    for code in ("roof_leak_repair", "greening", "lighting"):
+        add_line(project, staff_user, compound, code)
+    client.force_login(staff_user)
+    with django_assert_num_queries(11):
+        client.get(reverse("project_detail", args=[project.pk]))

@@ -84,7 +84,7 @@ def _as_read(value):
 def test_the_export_is_the_page_cell_for_cell_masking_included(client, users, households, role):
     client.force_login(users[role])
     page = client.get(URL)
-    page_rows = [[cell["value"] for cell in row] for row in page.context["rows"]]
+    page_rows = [[cell.value for cell in row] for row in page.context["rows"]]
     headers = [header["label"] for header in page.context["headers"]]
     assert len(page_rows) == (3 if role == "surveyor" else 6)
     content = client.get(URL, {"export": "xlsx"}).content

@@ -104,3 +104,15 @@ def test_widgets_render_through_jinja2_with_the_chosen_option_selected():
     assert '<option value="a&amp;b">A &#34;q&#34; &lt;b&gt;</option>' in html or \
         '<option value="a&amp;b">A &quot;q&quot; &lt;b&gt;</option>' in html
     assert 'value="x&#34;&lt;y&gt;"' in html or 'value="x&quot;&lt;y&gt;"' in html
+
+
+@pytest.mark.parametrize("grouping", [False, True])
+def test_list_cells_print_numbers_as_django_localises_them(settings, grouping):
+    from django.utils.formats import localize
+
+    from ui.jinja2 import cell_text
+
+    settings.USE_THOUSAND_SEPARATOR = grouping
+    for value in (0, -7, 1995, 1234567, Decimal("1234567.50")):
+        assert cell_text(value) == str(localize(value))
+    assert (cell_text(True), cell_text(None), cell_text(""), cell_text("甲")) == ("是", "—", "—", "甲")
