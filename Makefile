@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Test processes (pytest-xdist); 0 runs the suite in this process.
+# Test processes (pytest-xdist); 0 runs the suite in this process. --dist worksteal: a process that runs
+# out of tests takes pending ones from the other, so a file of slow tests does not leave one core idle.
 TEST_WORKERS ?= 2
 
 .PHONY: run test install lint migrate clean
@@ -32,7 +33,7 @@ run: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(PY) -m pytest -q -n $(TEST_WORKERS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 lint: install
 	$(VENV)/bin/ruff check .
