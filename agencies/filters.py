@@ -4,7 +4,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from ui.filters import StableOrderingFilter, YesNoFilter
+from ui.filters import NameChoiceFilter, StableOrderingFilter, YesNoFilter
 
 from .choices import AgencyKind, Role
 from .models import Duty
@@ -18,7 +18,7 @@ def _agencies(request):
 
 
 class DutyFilterSet(django_filters.FilterSet):
-    agency = django_filters.ModelChoiceFilter(queryset=_agencies, label="责任单位", empty_label="全部")
+    agency = NameChoiceFilter(queryset=_agencies, label="责任单位", empty_label="全部")
     kind = django_filters.ChoiceFilter(field_name="agency__kind", choices=AgencyKind.choices, label="单位类别",
                                        empty_label="全部")
     q = django_filters.CharFilter(method="filter_q", label="关键词", help_text="职责内容或依据")

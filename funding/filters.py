@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from ui.filters import StableOrderingFilter, YesNoFilter
+from ui.filters import NameChoiceFilter, StableOrderingFilter, YesNoFilter
 
 from .choices import FundingClass
 from .models import BudgetLine, FundingSourceKind
@@ -15,7 +15,7 @@ class BudgetLineFilterSet(django_filters.FilterSet):
     # By id, from the project funding page's link: a drop-down of every project would weigh more than
     # the page itself at county scale (2,000 projects); people search by code or name in `q`.
     project = django_filters.NumberFilter(label="项目", field_name="project_id", widget=forms.HiddenInput)
-    source = django_filters.ModelChoiceFilter(label="资金来源", queryset=FundingSourceKind.objects.all(),
+    source = NameChoiceFilter(label="资金来源", queryset=FundingSourceKind.objects.all(),
                                               to_field_name="code")
     funding_class = django_filters.ChoiceFilter(label="改造内容类别", choices=FundingClass.choices)
     is_central = YesNoFilter(label="中央补助来源", field_name="source__is_central")

@@ -72,8 +72,9 @@ ROOT_URLCONF = "jingyuan_renovation.urls"
 WSGI_APPLICATION = "jingyuan_renovation.wsgi.application"
 
 # Widgets render through Django's own Jinja2 widget templates (django/forms/jinja2): the same markup as the
-# stock Django-template widgets at a fraction of the time for a drop-down of a hundred towns.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# stock Django-template widgets at a fraction of the time for a drop-down of a hundred towns; the drop-down's
+# own template is templates/jinja2/django/forms/widgets/select.html (ui/widget_renderer.py).
+FORM_RENDERER = "ui.widget_renderer.WidgetRenderer"
 
 TEMPLATES = [
     {

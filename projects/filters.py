@@ -45,7 +45,7 @@ class ProjectFilter(django_filters.FilterSet):
     town = NameChoiceFilter(label="乡镇", queryset=Town.objects.all(), method="filter_town")
     stage = django_filters.ChoiceFilter(label="阶段", choices=STAGES, method="filter_stage")
     centrally_subsidised = YesNoFilter(label="中央补助项目")
-    responsible_agency = django_filters.ModelChoiceFilter(
+    responsible_agency = NameChoiceFilter(
         label="建设（责任）单位", queryset=Agency.objects.all()
     )
     is_demo = YesNoFilter(label="演示数据")
@@ -104,7 +104,7 @@ class ProjectFilter(django_filters.FilterSet):
 
 class AgencyTaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="关键字", method="filter_q", help_text="任务或项目名称")
-    agency = django_filters.ModelChoiceFilter(label="责任单位", queryset=Agency.objects.all())
+    agency = NameChoiceFilter(label="责任单位", queryset=Agency.objects.all())
     status = django_filters.ChoiceFilter(label="状态", choices=TaskStatus.choices)
     overdue = YesNoFilter(label="已逾期", method="filter_overdue")
     open = YesNoFilter(label="未完成", method="filter_open")
