@@ -40,7 +40,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +47,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks import survey_import, survey_workbook  # noqa: E402
+
 OUT = ROOT / "benchmarks" / "out"
 CONTENDERS = ("floor-calamine", "floor-openpyxl", "project", "ie-defaults", "ie-bulk", "ie-tuned")
 TOWN = "乌兰镇"
@@ -61,54 +62,6 @@ def _django():
     import django
 
     django.setup()
-
-
-# --- the workbook ------------------------------------------------------------------------------
-def generate(path: Path, households: int) -> dict:
-    """A survey workbook as the template lays it out, filled with synthetic rows."""
-    _django()
-    from openpyxl import Workbook
-
-    from benchmarks.survey_import import _add_dimensions
-    from communities.survey.schema import BUILDING_SHEET, COMPOUND_SHEET, HOUSEHOLD_SHEET
-    from communities.survey.template import INSTRUCTIONS
-
-    compounds, buildings = max(1, households // 50), max(1, households // 10)
-    columns = {spec.title: [c for c in spec.columns if not c.legacy]
-               for spec in (COMPOUND_SHEET, BUILDING_SHEET, HOUSEHOLD_SHEET)}
-    workbook = Workbook(write_only=True)
-    notes = workbook.create_sheet("填写说明")
-    for line in INSTRUCTIONS:
-        notes.append([line])
-    sheet = workbook.create_sheet("小区")
-    sheet.append([c.header for c in columns["小区"]])
-    per_compound = buildings // compounds
-    per_building, extra = divmod(households, buildings)
-    yes_no = ["是", "否", "√", "×", "有", "无", None]
-    for c in range(compounds):
-        row = {"小区名称": f"基准小区-{c:05d}", "所属社区": f"基准社区-{c % 9}", "详细地址": f"基准路{c}号",
-               "产权单位": "基准单位", "建成年份": 1980 + c % 25, "占地面积(㎡)": "1,234.5", "楼栋数": per_compound,
-               "户数": per_compound * per_building, "建筑面积(㎡)": 5000.5, "备注": "合成数据"}
-        sheet.append([row.get(col.header, yes_no[(c + i) % len(yes_no)] if col.kind == "yes_no" else None)
-                      for i, col in enumerate(columns["小区"])])
-    sheet = workbook.create_sheet("楼栋")
-    sheet.append([c.header for c in columns["楼栋"]])
-    for b in range(buildings):
-        sheet.append([f"基准小区-{b % compounds:05d}", f"{b // compounds + 1}号楼", 1980 + b % 25, 6, 2,
-                      per_building + (1 if b < extra else 0), 1800.25, "砖混", "无", "否", None])
-    sheet = workbook.create_sheet("住户")
-    sheet.append([c.header for c in columns["住户"]])
-    consents = ["同意", "不同意", "未表态"]
-    for b in range(buildings):
-        for h in range(per_building + (1 if b < extra else 0)):
-            sheet.append([f"基准小区-{b % compounds:05d}", f"{b // compounds + 1}号楼", f"{h % 2 + 1}单元",
-                          f"{h // 2 + 1:02d}0{h % 2 + 1}", f"户主{b}-{h}", f"139{b:05d}{h:03d}", 65.5 + h % 30,
-                          consents[h % 3], consents[(h + 1) % 3], "是" if h % 2 else "否", None])
-    workbook.save(path)
-    _add_dimensions(path, {"填写说明": (1, len(INSTRUCTIONS)), **{
-        title: (len(columns[title]), rows + 1)
-        for title, rows in (("小区", compounds), ("楼栋", buildings), ("住户", households))}})
-    return {"compounds": compounds, "buildings": buildings, "households": households}
 
 
 # --- the parse floors --------------------------------------------------------------------------
@@ -459,11 +412,7 @@ STEPS = {"floor-calamine": step_floor_calamine, "floor-openpyxl": step_floor_ope
 
 # --- the driver --------------------------------------------------------------------------------
 def run_step(step: str, path: Path, env: dict) -> dict:
-    output = subprocess.run([sys.executable, __file__, "--step", step, str(path)], env=env,
-                            capture_output=True, text=True)
-    if output.returncode:
-        raise SystemExit(f"step {step} failed:\n{output.stderr[-4000:]}")
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    return survey_import.run_step(step, path, env, script=__file__)
 
 
 class Databases:
@@ -582,7 +531,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.step:
         if args.step == "generate":
-            print(json.dumps(generate(Path(args.path), int(os.environ["BENCH_HOUSEHOLDS"]))))
+            households = int(os.environ["BENCH_HOUSEHOLDS"])
+            print(json.dumps(survey_workbook.write(Path(args.path), compounds=max(1, households // 50),
+                                                   buildings=max(1, households // 10), households=households,
+                                                   template=True)))
             return
         print(json.dumps(STEPS[args.step](Path(args.path)), ensure_ascii=False, default=str))
         return

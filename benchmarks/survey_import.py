@@ -24,6 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks import survey_workbook  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 SIZES = {"large": (2000, 10_000, 100_000), "programme": (46, 170, 6157)}
@@ -65,70 +68,6 @@ def database_cpu_s() -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
-def generate(path: Path, compounds: int, buildings: int, households: int) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingyuan_renovation.settings")
-    import django
-
-    django.setup()
-    from openpyxl import Workbook
-
-    from communities.survey.schema import BUILDING_SHEET, COMPOUND_SHEET, HOUSEHOLD_SHEET
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("小区")
-    sheet.append(["乌兰镇老旧小区改造摸底调查表（基准测试，合成数据）"])
-    sheet.append([c.header for c in COMPOUND_SHEET.columns])
-    per_compound = buildings // compounds
-    per_building, extra = divmod(households, buildings)
-    yes_no = ["是", "否", "√", "×", "有", "无", None]
-    for c in range(compounds):
-        row = {"小区名称": f"基准小区-{c:05d}", "所属社区": f"基准社区-{c % 9}", "详细地址": f"基准路{c}号",
-               "产权单位": "基准单位", "建成年份": 1980 + c % 25, "占地面积(㎡)": "1,234.5", "楼栋数": per_compound,
-               "户数": 9999, "建筑面积(㎡)": 5000.5, "备注": "合成数据"}
-        values = [row.get(col.header, yes_no[(c + i) % len(yes_no)] if col.kind == "yes_no" else None)
-                  for i, col in enumerate(COMPOUND_SHEET.columns)]
-        sheet.append(values)
-    sheet = workbook.create_sheet("楼栋")
-    sheet.append([c.header for c in BUILDING_SHEET.columns])
-    for b in range(buildings):
-        sheet.append([f"基准小区-{b % compounds:05d}", f"{b // compounds + 1}号楼", 1980 + b % 25, 6, 2,
-                      per_building + (1 if b < extra else 0), 1800.25, "砖混", "无", "否", None])
-    sheet = workbook.create_sheet("住户")
-    sheet.append([c.header for c in HOUSEHOLD_SHEET.columns])
-    consents = ["同意", "不同意", "未表态"]
-    for b in range(buildings):
-        for h in range(per_building + (1 if b < extra else 0)):
-            sheet.append([f"基准小区-{b % compounds:05d}", f"{b // compounds + 1}号楼", f"{h % 2 + 1}单元",
-                          f"{h // 2 + 1:02d}0{h % 2 + 1}", f"户主{b}-{h}", f"139{b:05d}{h:03d}", 65.5 + h % 30,
-                          consents[h % 3], consents[(h + 1) % 3], "是" if h % 2 else "否", None])
-    workbook.save(path)
-    _add_dimensions(path, {"小区": (len(COMPOUND_SHEET.columns), compounds + 2),
-                           "楼栋": (len(BUILDING_SHEET.columns), buildings + 1),
-                           "住户": (len(HOUSEHOLD_SHEET.columns), households + 1)})
-
-
-def _add_dimensions(path: Path, sizes: dict) -> None:
-    """Excel, WPS and LibreOffice write <dimension> at the top of each sheet; openpyxl's write-only mode
-    does not, which makes every read-only open scan the whole sheet once more. Add it, as real files have it."""
-    import zipfile
-
-    from openpyxl.utils import get_column_letter
-
-    with zipfile.ZipFile(path) as source:
-        parts = {info.filename: source.read(info) for info in source.infolist()}
-    for index, (columns, rows) in enumerate(sizes.values(), start=1):
-        name = f"xl/worksheets/sheet{index}.xml"
-        ref = f'<dimension ref="A1:{get_column_letter(columns)}{rows}"/>'.encode()
-        head, tag, tail = parts[name].partition(b"<sheetData")
-        if b"<dimension" not in head:
-            parts[name] = head + ref + tag + tail if b"<sheetViews" not in head else \
-                head.replace(b"<sheetViews", ref + b"<sheetViews", 1) + tag + tail
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in parts.items():
-            target.writestr(name, data)
 
 
 def step_parse(path: Path) -> dict:
@@ -254,9 +193,10 @@ def step_import(path: Path) -> dict:
             "recheck_peak_rss_mb": round(peak_rss_mb(), 1)}
 
 
-def run_step(step: str, path: Path, env: dict) -> dict:
-    """One step in its own process (generation too: a child's peak RSS starts from its parent's)."""
-    output = subprocess.run([sys.executable, __file__, "--step", step, str(path)], env=env,
+def run_step(step: str, path: Path, env: dict, script: str = __file__) -> dict:
+    """One step of `script` in its own process (generation too: a child's peak RSS starts from its parent's);
+    the step prints its figures as JSON on its last line."""
+    output = subprocess.run([sys.executable, script, "--step", step, str(path)], env=env,
                             capture_output=True, text=True)
     if output.returncode:
         raise SystemExit(f"step {step} failed:\n{output.stderr[-4000:]}")
@@ -294,7 +234,9 @@ def main() -> None:
     if args.step:
         if args.step.startswith("generate-"):
             size = args.step.removeprefix("generate-")
-            generate(Path(args.path), *SIZES[size])
+            compounds, buildings, households = SIZES[size]
+            survey_workbook.write(Path(args.path), compounds=compounds, buildings=buildings,
+                                  households=households, template=False)
             if size.endswith("-sst"):
                 from tests.communities.survey_files import to_shared_strings
 
