@@ -1,4 +1,5 @@
 import datetime as dt
+from collections import namedtuple
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
@@ -151,15 +152,12 @@ def current_step_names(steps) -> list[str]:
     return names
 
 
-class StepRow(StepFacts):
+class StepRow(StepFacts, namedtuple("StepValues", ["code", "order", "status", "planned_start", "planned_end",
+                                                   "actual_start", "actual_end"])):
     """A step as the project list reads it: the fields the deadline rules (projects.deadlines) and the
-    current-step names use, read as values. A page of 50 projects has some 900 steps."""
+    current-step names use, read as values into a tuple. A page of 50 projects has some 900 steps."""
 
-    __slots__ = ("code", "order", "status", "planned_start", "planned_end", "actual_start", "actual_end")
-
-    def __init__(self, *values):
-        for name, value in zip(self.__slots__, values, strict=True):
-            setattr(self, name, value)
+    __slots__ = ()
 
 
 def phases_attach(projects) -> list:
@@ -180,9 +178,9 @@ def phases_attach(projects) -> list:
                 .values_list("project_id", "compound__name", "compound__town__name", "phase", "households"))
         for project_id, *row in rows:
             by_project[project_id].append(tuple(row))
-        for project_id, *values in (ProjectStep.objects.filter(project_id__in=chunk).order_by("project_id", "order")
-                                    .values_list("project_id", *StepRow.__slots__)):
-            steps[project_id].append(StepRow(*values))
+        for values in (ProjectStep.objects.filter(project_id__in=chunk).order_by("project_id", "order")
+                       .values_list(*StepRow._fields, "project_id")):
+            steps[values[-1]].append(StepRow._make(values[:-1]))
     for project in projects:
         project.phase_rows = by_project[project.pk]
         project.step_rows = steps[project.pk]
