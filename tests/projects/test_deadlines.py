@@ -170,3 +170,26 @@ def test_ready_deadline_needs_design_permits_and_the_construction_tender(project
     ready, _ = standing(project, dt.date(2023, 7, 1))
     assert ready.status == DeadlineStatus.OVERDUE
     assert ready.remaining == ["设计（征求居民及管线单位意见）", "各项前期手续", "施工、监理招投标"]
+
+
+def test_every_project_stands_the_same_on_the_dashboard_and_on_its_page(programme, wulan, staff_user):
+    """The dashboard, its overdue list and the list's 时限状态 filter read every project's steps as values
+    (project_deadline_statuses); the project page reads them as records (project_detail). For projects
+    unplanned, on plan, late and finished, before and after each deadline, both say the same."""
+    from projects.selectors import project_deadline_statuses
+
+    make_project(programme=programme, user=staff_user, code="jy-a", compounds=[CompoundFactory(town=wulan)])  # unplanned
+    on_plan = make_project(programme=programme, user=staff_user, code="jy-b", compounds=[CompoundFactory(town=wulan)])
+    late = make_project(programme=programme, user=staff_user, code="jy-c", compounds=[CompoundFactory(town=wulan)])
+    done = make_project(programme=programme, user=staff_user, code="jy-d", compounds=[CompoundFactory(town=wulan)])
+    for project in (on_plan, late, done):
+        plan(project, staff_user)
+    complete_through(on_plan, staff_user, "site_verification")
+    complete_through(late, staff_user, "county_report", late_days=10)
+    complete_through(done, staff_user, "permits")
+    for day in (dt.date(2023, 5, 1), dt.date(2023, 6, 30), dt.date(2023, 7, 1), dt.date(2024, 6, 1)):
+        with frozen(day):
+            statuses = project_deadline_statuses(programme=programme, today=day)
+            assert [project.code for project, _ in statuses] == ["jy-a", "jy-b", "jy-c", "jy-d"]
+            for project, assessed in statuses:
+                assert assessed == project_detail(project=project)["deadlines"], (project.code, day)
