@@ -160,6 +160,15 @@ class StepRow(StepFacts, namedtuple("StepValues", ["code", "order", "status", "p
     __slots__ = ()
 
 
+def step_rows_by_project(steps) -> dict[int, list[StepRow]]:
+    """Each project's steps (a ProjectStep queryset) as StepRow values in step order, keyed by project id,
+    from one query of plain values."""
+    by_project: dict[int, list[StepRow]] = {}
+    for values in steps.order_by("project_id", "order").values_list(*StepRow._fields, "project_id"):
+        by_project.setdefault(values[-1], []).append(StepRow._make(values[:-1]))
+    return by_project
+
+
 def phases_attach(projects) -> list:
     """Give each project `phase_rows`: (compound name, town name, phase, households) in list order, and
     `step_rows` (StepRow, in step order), each from one query of plain values. A list page of 50
@@ -169,7 +178,7 @@ def phases_attach(projects) -> list:
 
     projects = list(projects)
     by_project: dict[int, list] = {project.pk: [] for project in projects}
-    steps: dict[int, list] = {project.pk: [] for project in projects}
+    steps: dict[int, list] = {}
     ids = list(by_project)
     for start in range(0, len(ids), 500):  # the export passes every project: stay under SQLite's bound-parameter limit
         chunk = ids[start:start + 500]
@@ -178,12 +187,10 @@ def phases_attach(projects) -> list:
                 .values_list("project_id", "compound__name", "compound__town__name", "phase", "households"))
         for project_id, *row in rows:
             by_project[project_id].append(tuple(row))
-        for values in (ProjectStep.objects.filter(project_id__in=chunk).order_by("project_id", "order")
-                       .values_list(*StepRow._fields, "project_id")):
-            steps[values[-1]].append(StepRow._make(values[:-1]))
+        steps.update(step_rows_by_project(ProjectStep.objects.filter(project_id__in=chunk)))
     for project in projects:
         project.phase_rows = by_project[project.pk]
-        project.step_rows = steps[project.pk]
+        project.step_rows = steps.get(project.pk, [])
     return projects
 
 
@@ -667,12 +674,9 @@ def project_deadline_statuses(*, programme, today: dt.date, queryset=None) -> li
     from .models import Project, ProjectStep
 
     base = Project.objects.filter(programme=programme, is_demo=False) if queryset is None else queryset
-    steps: dict[int, list] = {}
-    # The steps as values (StepRow), as the project list reads them, from one query over the same projects:
-    # at a province's thousands of projects, ~17 step model instances each made the dashboard's cost.
-    for values in (ProjectStep.objects.filter(project__in=base.values("pk")).order_by("project_id", "order")
-                   .values_list(*StepRow._fields, "project_id")):
-        steps.setdefault(values[-1], []).append(StepRow._make(values[:-1]))
+    # The steps as values, as the project list reads them, from one query over the same projects: at a
+    # province's thousands of projects, ~17 step model instances each made the dashboard's cost.
+    steps = step_rows_by_project(ProjectStep.objects.filter(project__in=base.values("pk")))
     return [
         (project, deadlines.project_deadlines(programme=project.programme, steps=steps.get(project.pk, []),
                                               today=today))
